@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Constrói as imagens substitutas das imagens oficiais (python, curl, postgres,
+# redis) a partir do Debian trixie, para máquinas sem acesso a um registry.
+# Uso: bash .ci/standins/build.sh   (imprime as variáveis *_IMAGE para exportar)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+SUITE=trixie
+CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+
+# pacotes e gancho (comando que ajusta a raiz antes de empacotar) de cada substituta
+recipe() {
+	HOOK=''
+	case $1 in
+		python)
+			PKGS=python3,python3-pip,ca-certificates,passwd
+			# shellcheck disable=SC2016 # $1 é expandido pelo mmdebstrap, não aqui
+			HOOK='rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED
+ln -sf /usr/bin/python3 "$1"/usr/local/bin/python
+ln -sf /usr/bin/pip3 "$1"/usr/local/bin/pip
+cp '"$CA_BUNDLE"' "$1"/usr/local/share/ci-ca-bundle.crt
+printf "[global]\ncert = /usr/local/share/ci-ca-bundle.crt\nroot-user-action = ignore\n" > "$1"/etc/pip.conf' ;;
+		client) PKGS=curl,ca-certificates ;;
+		postgres)
+			PKGS=postgresql,postgresql-client,passwd
+			# shellcheck disable=SC2016 # $1 é expandido pelo mmdebstrap, não aqui
+			HOOK='rm -rf "$1"/var/lib/postgresql/17 "$1"/etc/postgresql/17' ;;
+		redis) PKGS=redis-server,redis-tools,passwd ;;
+		*) echo "standin desconhecida: $1" >&2; return 1 ;;
+	esac
+}
+
+recipe_hash() { # tudo que define a imagem: pacotes, gancho, Dockerfile, arquivos copiados
+	recipe "$1"
+	{
+		printf '%s\n%s\n%s\n' "$SUITE" "$PKGS" "$HOOK"
+		cat "$HERE/$1.Dockerfile"
+		if [ -f "$HERE/$1-entrypoint.sh" ]; then cat "$HERE/$1-entrypoint.sh"; fi
+		if [ "$1" = python ]; then cat "$CA_BUNDLE"; fi
+	} | sha256sum | cut -c1-16
+}
+
+build() {
+	local name=$1 tag=$2 want have start
+	local -a hook_arg=()
+	want=$(recipe_hash "$name")
+	have=$(docker image inspect -f '{{index .Config.Labels "standin.recipe"}}' "$tag" 2>/dev/null || true)
+	if [ "$have" = "$want" ]; then
+		echo "standin $tag: já existe (receita $want)" >&2
+		return 0
+	fi
+	recipe "$name"
+	if [ -n "$HOOK" ]; then hook_arg=(--customize-hook="$HOOK"); fi
+	start=$(date +%s)
+	echo "standin $tag: construindo a partir de Debian $SUITE..." >&2
+	mmdebstrap --quiet --variant=minbase --include="$PKGS" ${hook_arg[@]+"${hook_arg[@]}"} \
+		"$SUITE" - "$MIRROR" | docker import - "standin-rootfs/$name" >/dev/null
+	docker build --quiet --label "standin.recipe=$want" -t "$tag" \
+		-f "$HERE/$name.Dockerfile" "$HERE" >/dev/null
+	echo "standin $tag: pronta em $(( $(date +%s) - start ))s" >&2
+}
+
+build python standin/python:3.13
+build client standin/curl:latest
+build postgres standin/postgres:17
+build redis standin/redis:8
+
+cat <<OUT
+PYTHON_IMAGE=standin/python:3.13
+CLIENT_IMAGE=standin/curl:latest
+POSTGRES_IMAGE=standin/postgres:17
+REDIS_IMAGE=standin/redis:8
+OUT

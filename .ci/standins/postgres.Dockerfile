@@ -1,0 +1,12 @@
+# Substituta de postgres:17 para o CI (sem registry), com o mesmo contrato:
+# POSTGRES_* , PGDATA, /docker-entrypoint-initdb.d, pg_isready, parada por SIGINT.
+FROM standin-rootfs/postgres
+ENV LANG=C.UTF-8 PATH=/usr/lib/postgresql/17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    PGDATA=/var/lib/postgresql/data
+COPY postgres-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+RUN mkdir -p /docker-entrypoint-initdb.d "$PGDATA" && chown postgres:postgres "$PGDATA" && chmod 700 "$PGDATA"
+VOLUME /var/lib/postgresql/data
+ENTRYPOINT ["docker-entrypoint.sh"]
+STOPSIGNAL SIGINT
+EXPOSE 5432
+CMD ["postgres"]

@@ -1,0 +1,691 @@
+#!/usr/bin/env bash
+#
+# run.sh — ponto de entrada único do curso "Docker em cinco desafios".
+#
+# Cada subcomando roda os mesmos comandos docker que o README.md mostra,
+# imprimindo cada um antes de executar, verifica o resultado com curl/grep e
+# deixa o desafio rodando para você explorar. `./run.sh help` mostra o uso.
+#
+# Compatível com bash 3.2 (macOS): sem arrays associativos, mapfile, ${x,,}.
+
+set -euo pipefail
+
+# ---------------------------------------------------------------- constantes
+
+ROOT=$(cd "$(dirname "$0")" && pwd)
+readonly ROOT
+readonly SELF="$ROOT/run.sh"
+
+# Rótulo gravado em toda imagem (LABEL) e contêiner deste projeto: é o que
+# permite ao `clean` distinguir o que é nosso do que é seu.
+readonly LABEL_KEY=desafios-docker.desafio
+
+# Imagens base oficiais (tags fixas). Sobrescreva pelas variáveis de mesmo nome
+# para usar um mirror ou imagens locais; os Dockerfiles/compose têm os mesmos
+# padrões (tests/static.sh confere que não divergem).
+readonly DEFAULT_PYTHON_IMAGE=python:3.13.9-slim
+readonly DEFAULT_CLIENT_IMAGE=curlimages/curl:8.16.0
+readonly DEFAULT_POSTGRES_IMAGE=postgres:17.6
+readonly DEFAULT_REDIS_IMAGE=redis:7.4.5
+PYTHON_IMAGE=${PYTHON_IMAGE:-$DEFAULT_PYTHON_IMAGE}
+CLIENT_IMAGE=${CLIENT_IMAGE:-$DEFAULT_CLIENT_IMAGE}
+POSTGRES_IMAGE=${POSTGRES_IMAGE:-$DEFAULT_POSTGRES_IMAGE}
+REDIS_IMAGE=${REDIS_IMAGE:-$DEFAULT_REDIS_IMAGE}
+
+# Tempo máximo (s) de cada espera por um sinal real (log, health, HTTP).
+WAIT_SECS=${WAIT_SECS:-60}
+
+DRY_RUN=0        # 1: só imprime os comandos (--dry-run)
+WORK=''          # diretório temporário desta execução
+RESULTS=''       # arquivo com uma linha "ok"/"falhou" por verificação
+LAST_OUT=''      # saída do último comando executado por run()
+COMPOSE=''       # "docker compose" ou "docker-compose", detectado sob demanda
+
+# ------------------------------------------------------------- saída na tela
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	C_CMD=$'\033[36m' C_OK=$'\033[32m' C_FAIL=$'\033[31m' C_HEAD=$'\033[1m' C_OFF=$'\033[0m'
+else
+	C_CMD='' C_OK='' C_FAIL='' C_HEAD='' C_OFF=''
+fi
+
+info() { printf '%s\n' "$*" >&2; }
+warn() { printf '%saviso:%s %s\n' "$C_FAIL" "$C_OFF" "$*" >&2; }
+die() {
+	printf '%serro:%s %s\n' "$C_FAIL" "$C_OFF" "$*" >&2
+	exit 1
+}
+section() { printf '\n%s== %s ==%s\n' "$C_HEAD" "$*" "$C_OFF"; }
+
+# Imprime os argumentos como um usuário digitaria (aspas só onde precisa).
+shell_quote() {
+	local out='' arg q="'"
+	for arg in "$@"; do
+		case $arg in
+			'' | *[!A-Za-z0-9_./:=@%+,-]*) arg="'${arg//$q/$q\\$q$q}'" ;;
+		esac
+		out="$out${out:+ }$arg"
+	done
+	printf '%s' "$out"
+}
+
+# run CMD...: mostra o comando exatamente como no README e o executa.
+# A saída (stdout+stderr) aparece na tela e fica em $LAST_OUT; se falhar,
+# explain_failure traduz os erros conhecidos em uma mensagem com a solução.
+run() {
+	printf '%s$ %s%s\n' "$C_CMD" "$(shell_quote "$@")" "$C_OFF"
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	local status=0
+	"$@" >"$LAST_OUT" 2>&1 || status=$?
+	cat "$LAST_OUT"
+	if [ "$status" != 0 ]; then
+		explain_failure "$LAST_OUT"
+		return "$status"
+	fi
+}
+
+# run_quiet CMD...: como run, mas a saída só aparece se o comando falhar.
+run_quiet() {
+	printf '%s$ %s%s\n' "$C_CMD" "$(shell_quote "$@")" "$C_OFF"
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	local status=0
+	"$@" >"$LAST_OUT" 2>&1 || status=$?
+	if [ "$status" != 0 ]; then
+		cat "$LAST_OUT"
+		explain_failure "$LAST_OUT"
+		return "$status"
+	fi
+}
+
+# cd_run DIR: entra na pasta do desafio e mostra o `cd` como no README.
+cd_run() {
+	printf '%s$ cd %s%s\n' "$C_CMD" "$1" "$C_OFF"
+	cd "$ROOT/$1"
+}
+
+explain_failure() {
+	local f=$1
+	if grep -qiE 'failed to resolve source metadata|pull access denied|toomanyrequests|manifest unknown|failed to do request|no such host|TLS handshake timeout|Error response from daemon: Get|not found: manifest' "$f"; then
+		warn "Não foi possível baixar uma imagem base do registry. Causas comuns: sem internet," \
+			"limite de downloads do Docker Hub (toomanyrequests) ou um mirror exigido pela sua rede." \
+			"Solução: faça 'docker login', ou aponte as variáveis para um mirror/imagem local, ex.:" \
+			"PYTHON_IMAGE=meu-mirror/python:3.13-slim CLIENT_IMAGE=... POSTGRES_IMAGE=... REDIS_IMAGE=... ./run.sh N" \
+			"(em uso: PYTHON_IMAGE=$PYTHON_IMAGE CLIENT_IMAGE=$CLIENT_IMAGE POSTGRES_IMAGE=$POSTGRES_IMAGE REDIS_IMAGE=$REDIS_IMAGE)"
+	elif grep -qiE 'port is already allocated|address already in use' "$f"; then
+		warn "Uma porta do host já está em uso por outro programa (no macOS, o AirPlay usa a 5000)." \
+			"Solução: escolha outra porta, ex.: WEB_PORT=5050 ./run.sh 3 (veja as variáveis *_PORT no README)."
+	elif grep -qi 'permission denied' "$f"; then
+		warn "Permissão negada ao falar com o Docker. No Linux: sudo usermod -aG docker \$USER e abra uma nova sessão."
+	fi
+}
+
+# ------------------------------------------------------------ verificações
+
+# check "descrição" CMD...: roda CMD; conta ok/falhou. Quando falha, o que o
+# comando imprimiu é o motivo.
+check() {
+	local desc=$1 out status=0
+	shift
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	out=$("$@" 2>&1) || status=$?
+	if [ "$status" = 0 ]; then
+		printf '  %sok%s      %s\n' "$C_OK" "$C_OFF" "$desc"
+		echo ok >>"$RESULTS"
+	else
+		printf '  %sfalhou%s  %s\n' "$C_FAIL" "$C_OFF" "$desc"
+		if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/          /' | head -n 15; fi
+		echo falhou >>"$RESULTS"
+	fi
+}
+
+# Registra uma falha que não veio de check (ex.: um desafio que abortou).
+record_failure() {
+	printf '  %sfalhou%s  %s\n' "$C_FAIL" "$C_OFF" "$1"
+	echo falhou >>"$RESULTS"
+}
+
+count_results() { grep -c "^$1\$" "$RESULTS" || true; }
+
+summary() {
+	local passed failed
+	passed=$(count_results ok)
+	failed=$(count_results falhou)
+	echo
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+}
+
+# Asserções usadas por check: silenciosas quando passam, explicam quando não.
+contains() { # TEXTO PADRÃO(grep -E)
+	if printf '%s\n' "$1" | grep -qE -- "$2"; then return 0; fi
+	printf 'esperado: /%s/\nobtido: %s\n' "$2" "$(printf '%s' "$1" | head -c 600)"
+	return 1
+}
+not_contains() {
+	if ! printf '%s\n' "$1" | grep -qE -- "$2"; then return 0; fi
+	printf 'não deveria conter: /%s/\nobtido: %s\n' "$2" "$(printf '%s' "$1" | head -c 600)"
+	return 1
+}
+equals() {
+	if [ "$1" = "$2" ]; then return 0; fi
+	printf 'esperado: %s\nobtido:   %s\n' "$2" "$1"
+	return 1
+}
+less_than() {
+	if [ "$1" -lt "$2" ]; then return 0; fi
+	printf 'esperado menos que %s, obtido %s\n' "$2" "$1"
+	return 1
+}
+
+# wait_until "descrição" CMD...: repete CMD (a cada 0,5 s) até dar certo ou
+# passar $WAIT_SECS segundos. Nada de sleep fixo como espera.
+wait_until() {
+	local desc=$1 deadline tries=0
+	shift
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	deadline=$((SECONDS + WAIT_SECS))
+	until "$@" >/dev/null 2>&1; do
+		tries=$((tries + 1))
+		if [ "$SECONDS" -ge "$deadline" ] || [ "$tries" -gt $((WAIT_SECS * 4)) ]; then
+			warn "tempo esgotado (${WAIT_SECS}s) esperando: $desc"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# Milissegundos desde a época, com a melhor fonte disponível.
+now_ms() {
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		local t=${EPOCHREALTIME/[.,]/}
+		echo $((t / 1000))
+	elif command -v perl >/dev/null 2>&1; then
+		perl -MTime::HiRes=time -e 'printf "%d\n", time() * 1000'
+	else
+		echo $(($(date +%s) * 1000))
+	fi
+}
+
+# HTTP: imprime o corpo; o status vai para $WORK/status e os cabeçalhos para $WORK/headers.
+http_get() {
+	local url=$1 code
+	code=$(curl -sS -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' \
+		--connect-timeout 3 --max-time 10 "$url" 2>"$WORK/curl.err") || code=000
+	echo "$code" >"$WORK/status"
+	cat "$WORK/body" 2>/dev/null || true
+}
+http_status() { cat "$WORK/status"; }
+
+# expect_http URL STATUS [PADRÃO]: status primeiro, depois o corpo.
+expect_http() {
+	local body
+	body=$(http_get "$1")
+	equals "$(http_status)" "$2" || {
+		printf 'corpo: %s\n' "$(printf '%s' "$body" | head -c 400)"
+		return 1
+	}
+	if [ $# -ge 3 ]; then contains "$body" "$3"; fi
+}
+
+# --------------------------------------------------------- docker: recursos
+
+preflight() {
+	if ! command -v docker >/dev/null 2>&1; then
+		die "Docker não encontrado no PATH. Instale o Docker Desktop (macOS/Windows com WSL2)" \
+			"ou o Docker Engine (Linux: https://docs.docker.com/engine/install/) e rode de novo."
+	fi
+	local err
+	if ! err=$(docker version --format '{{.Server.Version}}' 2>&1 >/dev/null); then
+		case $err in
+			*[Pp]ermission\ denied*)
+				die "Permissão negada no socket do Docker (docker.sock). No Linux: sudo usermod -aG docker \$USER," \
+					"depois saia e entre de novo na sessão (ou rode com sudo)." ;;
+			*)
+				die "O daemon do Docker não está rodando (ou não responde). Abra o Docker Desktop," \
+					"ou no Linux: sudo systemctl start docker. Detalhe: $(printf '%s' "$err" | head -n 1)" ;;
+		esac
+	fi
+}
+
+# Compose v2 (plugin "docker compose") ou, na falta dele, v1 ("docker-compose").
+detect_compose() {
+	if [ -n "$COMPOSE" ]; then return 0; fi
+	if docker compose version >/dev/null 2>&1; then
+		COMPOSE='docker compose'
+	elif command -v docker-compose >/dev/null 2>&1; then
+		COMPOSE='docker-compose'
+		warn "usando Compose v1 (docker-compose); prefira o v2: https://docs.docker.com/compose/install/"
+	else
+		die "Docker Compose não encontrado. Instale o plugin Compose v2 (vem com o Docker Desktop;" \
+			"no Linux: pacote docker-compose-plugin) e rode de novo."
+	fi
+}
+
+# compose ARGS...: roda o compose detectado, narrado como os demais comandos.
+compose() {
+	detect_compose
+	# shellcheck disable=SC2086 # COMPOSE é "docker compose" ou "docker-compose": dividir é o objetivo
+	run $COMPOSE "$@"
+}
+
+# Rótulo LABEL_KEY do contêiner, da imagem ou vazio. Falha se não existe.
+container_label() {
+	docker container inspect -f "{{index .Config.Labels \"$LABEL_KEY\"}}" "$1" 2>/dev/null
+}
+image_label() {
+	docker image inspect -f "{{index .Config.Labels \"$LABEL_KEY\"}}" "$1" 2>/dev/null
+}
+exists_container() { docker container inspect "$1" >/dev/null 2>&1; }
+
+# Um contêiner com um dos nossos nomes que não foi criado por este projeto
+# nunca é removido: paramos com uma mensagem.
+ensure_not_foreign() {
+	local name label
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	for name in "$@"; do
+		label=$(container_label "$name") || continue
+		case $label in
+			'' | '<no value>')
+				die "Já existe um contêiner chamado '$name' que não foi criado por este projeto;" \
+					"não vou removê-lo. Renomeie-o (docker rename $name $name-antigo) ou remova-o" \
+					"você mesmo (docker rm -f $name) e rode de novo." ;;
+		esac
+	done
+}
+
+# Remove (com -f) os contêineres nossos que existirem entre os nomes dados.
+remove_our_containers() {
+	local name found=()
+	for name in "$@"; do
+		if [ "$DRY_RUN" = 0 ] && ! exists_container "$name"; then continue; fi
+		found+=("$name")
+	done
+	if [ "${#found[@]}" -gt 0 ]; then run_quiet docker rm -f "${found[@]}"; fi
+}
+
+# Argumentos de build só quando a imagem base difere do padrão, para que o
+# comando impresso seja o do README no caso comum.
+build_arg() { # VARIÁVEL VALOR PADRÃO
+	if [ "$2" != "$3" ]; then printf '%s\n' --build-arg "$1=$2"; fi
+}
+
+port_in_use() { # PORTA: algo aceita conexões em 127.0.0.1:PORTA?
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# ----------------------------------------------------------- desafio 1
+
+D1_CONTAINERS='server client'
+
+client_logs() { docker logs client 2>&1; }
+
+cmd_1() {
+	section "Desafio 1 — containers em rede"
+	preflight
+	# shellcheck disable=SC2086 # lista de nomes
+	ensure_not_foreign $D1_CONTAINERS
+	cd_run desafio1
+	# shellcheck disable=SC2086
+	remove_our_containers $D1_CONTAINERS
+	if [ "$DRY_RUN" = 0 ] && docker network inspect desafio1-net >/dev/null 2>&1; then
+		info "(a rede desafio1-net já existe: reaproveitando)"
+	else
+		run docker network create desafio1-net
+	fi
+	local args
+	args=$(build_arg PYTHON_IMAGE "$PYTHON_IMAGE" "$DEFAULT_PYTHON_IMAGE")
+	# shellcheck disable=SC2086 # args: zero ou duas palavras sem espaços
+	run docker build $args -t d1-server -f Dockerfile.server .
+	args=$(build_arg CLIENT_IMAGE "$CLIENT_IMAGE" "$DEFAULT_CLIENT_IMAGE")
+	# shellcheck disable=SC2086
+	run docker build $args -t d1-client -f Dockerfile.client .
+	run docker run -d --network desafio1-net --name server d1-server
+	run docker run -d --network desafio1-net --name client d1-client
+	wait_until "a primeira resposta do servidor nos logs do client" d1_client_got_answer || true
+	run docker logs client
+
+	echo "Verificações:"
+	check "a rede desafio1-net é uma bridge definida pelo usuário" \
+		d1_network_is_bridge
+	check "server e client estão conectados à rede desafio1-net" d1_both_on_network
+	check "o client alcança http://server:8080 pelo nome (DNS do Docker) e recebe a resposta" \
+		d1_client_got_answer
+	check "a resposta traz o hostname do contêiner server (prova de quem respondeu)" \
+		d1_answer_names_server
+	check "o servidor roda como usuário não-root" not_root_in server
+	if [ "$DRY_RUN" = 0 ]; then
+		cat <<-EOF
+
+		Desafio 1 rodando. Para explorar:
+		  docker logs -f client          # respostas chegando a cada 2 s (Ctrl+C para sair)
+		  docker network inspect desafio1-net
+		  docker stop server             # o client passa a dizer "servidor indisponível"
+		  docker start server            # ... e volta a receber respostas sozinho
+		EOF
+	fi
+}
+
+d1_network_is_bridge() {
+	equals "$(docker network inspect -f '{{.Driver}}' desafio1-net)" bridge
+}
+d1_both_on_network() {
+	local names
+	names=$(docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' desafio1-net)
+	contains "$names" '(^| )server( |$)' && contains "$names" '(^| )client( |$)'
+}
+d1_client_got_answer() {
+	contains "$(client_logs)" 'resposta: \{.*"mensagem":"Olá do servidor Flask!"'
+}
+d1_answer_names_server() {
+	local host
+	host=$(docker container inspect -f '{{.Config.Hostname}}' server)
+	contains "$(client_logs | grep 'resposta:')" "\"servidor\":\"$host\""
+}
+not_root_in() { # CONTÊINER
+	local uid
+	uid=$(docker exec "$1" id -u)
+	if [ "$uid" != 0 ]; then return 0; fi
+	echo "uid dentro de $1: $uid (root)"
+	return 1
+}
+
+# stop_fast CONTÊINER: docker stop termina bem abaixo de 1 s (PID 1 trata SIGTERM).
+stop_fast() {
+	local t0 t1 code
+	t0=$(now_ms)
+	docker stop "$1" >/dev/null
+	t1=$(now_ms)
+	code=$(docker container inspect -f '{{.State.ExitCode}}' "$1")
+	if [ "$code" = 137 ]; then
+		echo "$1 precisou de SIGKILL (código 137): o PID 1 ignorou o SIGTERM"
+		return 1
+	fi
+	less_than $((t1 - t0)) 1000 || {
+		echo "(ms para docker stop $1)"
+		return 1
+	}
+}
+
+test_1() {
+	cmd_1
+	echo "Exercícios de falha:"
+	docker stop server >/dev/null
+	check "com o server parado, o client escreve uma linha clara de erro e continua" \
+		wait_until "linha de servidor indisponível" d1_client_reports_down
+	local before
+	before=$(client_logs | grep -c 'resposta:' || true)
+	docker start server >/dev/null
+	check "com o server de volta, o client volta a receber respostas sozinho" \
+		wait_until "nova resposta" d1_more_answers_than "$before"
+	check "docker stop server termina em menos de 1 s" stop_fast server
+	check "docker stop client termina em menos de 1 s" stop_fast client
+
+	clean_1 >/dev/null
+	docker create --name server "$PYTHON_IMAGE" true >/dev/null
+	local out status=0
+	out=$("$SELF" 1 2>&1) || status=$?
+	check "./run.sh 1 recusa remover um contêiner 'server' que não é deste projeto" \
+		d1_refused_foreign "$status" "$out"
+	docker rm -f server >/dev/null 2>&1 || true
+	clean_1 >/dev/null
+}
+
+d1_client_reports_down() {
+	client_logs | grep -q 'servidor indisponível em http://server:8080' &&
+		[ "$(docker container inspect -f '{{.State.Running}}' client)" = true ]
+}
+d1_more_answers_than() {
+	[ "$(client_logs | grep -c 'resposta:')" -gt "$1" ]
+}
+d1_refused_foreign() { # STATUS SAÍDA
+	if [ "$1" = 0 ]; then
+		echo "./run.sh 1 terminou com sucesso por cima de um contêiner alheio"
+		return 1
+	fi
+	contains "$2" "não foi criado por este projeto" || return 1
+	equals "$(container_label server || echo removido)" ''
+}
+
+clean_1() {
+	section "Limpeza — desafio 1"
+	# shellcheck disable=SC2086
+	ensure_not_foreign $D1_CONTAINERS
+	# shellcheck disable=SC2086
+	remove_our_containers $D1_CONTAINERS
+	remove_network desafio1-net
+	remove_our_images d1-server d1-client
+}
+
+remove_network() {
+	if [ "$DRY_RUN" = 0 ] && ! docker network inspect "$1" >/dev/null 2>&1; then return 0; fi
+	run_quiet docker network rm "$1"
+}
+remove_volume() {
+	if [ "$DRY_RUN" = 0 ] && ! docker volume inspect "$1" >/dev/null 2>&1; then return 0; fi
+	run_quiet docker volume rm "$1"
+}
+# Remove só as imagens com o rótulo do projeto.
+remove_our_images() {
+	local img label found=()
+	for img in "$@"; do
+		if [ "$DRY_RUN" = 0 ]; then
+			label=$(image_label "$img") || continue
+			case $label in '' | '<no value>') warn "imagem $img não é deste projeto: mantida"; continue ;; esac
+		fi
+		found+=("$img")
+	done
+	if [ "${#found[@]}" -gt 0 ]; then run_quiet docker rmi "${found[@]}"; fi
+}
+
+# ----------------------------------------------------------- desafio 2
+
+# total_of SAÍDA: o N de "Total: N aluno(s)".
+total_of() { printf '%s\n' "$1" | sed -n 's/^Total: \([0-9][0-9]*\) aluno.*/\1/p'; }
+rows_of() { printf '%s\n' "$1" | grep '^  #' || true; }
+
+cmd_2() {
+	section "Desafio 2 — volumes e persistência"
+	preflight
+	ensure_not_foreign d2-db
+	cd_run desafio2
+	remove_our_containers d2-db
+	if [ "$DRY_RUN" = 0 ] && docker volume inspect desafio2-volume >/dev/null 2>&1; then
+		info "(o volume desafio2-volume já existe: os dados de execuções anteriores continuam lá)"
+	else
+		run docker volume create desafio2-volume
+	fi
+	local args first second without
+	args=$(build_arg PYTHON_IMAGE "$PYTHON_IMAGE" "$DEFAULT_PYTHON_IMAGE")
+	# shellcheck disable=SC2086 # args: zero ou duas palavras sem espaços
+	run docker build $args -t d2-image .
+	run docker run --name d2-db -v desafio2-volume:/data d2-image
+	first=$(cat "$LAST_OUT")
+	run docker rm d2-db
+	run docker run --name d2-db -v desafio2-volume:/data d2-image
+	second=$(cat "$LAST_OUT")
+	echo "Contraprova: o mesmo contêiner sem o volume começa sempre do zero:"
+	run docker run --rm d2-image
+	without=$(cat "$LAST_OUT")
+
+	echo "Verificações:"
+	check "a segunda execução mostra exatamente uma linha a mais que a primeira" \
+		d2_one_more "$first" "$second"
+	check "as linhas da primeira execução continuam iguais na segunda" \
+		d2_rows_kept "$first" "$second"
+	check "sem o volume, a tabela começa vazia (o aluno inserido é o único)" \
+		equals "$(total_of "$without")" 1
+	check "o banco está no volume: /data/data.db existe em desafio2-volume" d2_db_on_volume
+	if [ "$DRY_RUN" = 0 ]; then
+		cat <<-EOF
+
+		Desafio 2 pronto. Para explorar:
+		  docker rm d2-db && docker run --name d2-db -v desafio2-volume:/data d2-image   # +1 linha
+		  docker volume inspect desafio2-volume
+		EOF
+	fi
+}
+
+d2_one_more() {
+	local a b
+	a=$(total_of "$1")
+	b=$(total_of "$2")
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		echo "não achei 'Total: N aluno(s)' nas saídas (primeira: '$a', segunda: '$b')"
+		return 1
+	fi
+	equals "$b" $((a + 1))
+}
+d2_rows_kept() {
+	local a n
+	a=$(rows_of "$1")
+	n=$(printf '%s\n' "$a" | grep -c . || true)
+	if [ "$n" = 0 ]; then
+		echo "a primeira execução não listou linhas"
+		return 1
+	fi
+	equals "$(rows_of "$2" | head -n "$n")" "$a"
+}
+d2_db_on_volume() {
+	contains "$(docker run --rm -v desafio2-volume:/data --entrypoint ls d2-image -l /data)" 'data\.db'
+}
+
+test_2() {
+	cmd_2
+	echo "Exercícios de falha:"
+	check "o script roda como usuário não-root" \
+		contains "$(docker run --rm --entrypoint id d2-image -u)" '^[1-9][0-9]*$'
+	check "sem permissão de escrita em /data, o erro é uma frase clara (sem traceback)" \
+		d2_clear_error_on_readonly
+	local out status=0
+	out=$(PYTHON_IMAGE=desafios-docker-inexistente/python:0 "$SELF" 2 2>&1) || status=$?
+	check "imagem base impossível de baixar: mensagem com a solução (*_IMAGE, mirror)" \
+		d2_explains_pull_failure "$status" "$out"
+	clean_2 >/dev/null
+}
+
+d2_clear_error_on_readonly() {
+	local out status=0
+	out=$(docker run --rm --read-only d2-image 2>&1) || status=$?
+	if [ "$status" = 0 ]; then
+		echo "esperava falha num sistema de arquivos somente leitura"
+		return 1
+	fi
+	contains "$out" 'erro: não foi possível usar o banco' && not_contains "$out" 'Traceback'
+}
+d2_explains_pull_failure() {
+	if [ "$1" = 0 ]; then
+		echo "o build com uma imagem base inexistente terminou com sucesso?"
+		return 1
+	fi
+	contains "$2" 'Não foi possível baixar uma imagem base' && contains "$2" 'PYTHON_IMAGE='
+}
+
+clean_2() {
+	section "Limpeza — desafio 2"
+	ensure_not_foreign d2-db
+	remove_our_containers d2-db
+	remove_volume desafio2-volume
+	remove_our_images d2-image
+}
+
+# ---------------------------------------------------------- subcomandos
+
+cmd_all() {
+	cmd_1
+	cmd_2
+}
+
+cmd_test() {
+	preflight
+	local n status
+	for n in 1 2; do
+		status=0
+		set +e
+		(
+			set -e
+			"test_$n"
+		)
+		status=$?
+		set -e
+		if [ "$status" != 0 ]; then
+			record_failure "desafio $n: o teste abortou (código $status); veja a saída acima"
+			("clean_$n" >/dev/null 2>&1) || true
+		fi
+	done
+}
+
+cmd_clean() {
+	preflight
+	clean_1
+	clean_2
+	echo "Limpeza concluída: nada deste projeto ficou para trás (o resto não foi tocado)."
+}
+
+usage() {
+	cat <<EOF
+Uso: ./run.sh <comando> [--dry-run]
+
+Comandos:
+  1        Desafio 1 — containers em rede (server + client em desafio1-net)
+  2        Desafio 2 — volumes e persistência (SQLite em desafio2-volume)
+  all      todos os desafios, em ordem
+  test     todos os desafios de ponta a ponta + exercícios de falha; limpa ao final
+  clean    remove contêineres, redes, volumes e imagens deste projeto (só os nossos)
+  help     esta ajuda
+
+Opções:
+  --dry-run   só imprime os comandos, sem executar nada
+
+Variáveis (imagens base; use um mirror se o Docker Hub não estiver acessível):
+  PYTHON_IMAGE   (padrão $DEFAULT_PYTHON_IMAGE)
+  CLIENT_IMAGE   (padrão $DEFAULT_CLIENT_IMAGE)
+  POSTGRES_IMAGE (padrão $DEFAULT_POSTGRES_IMAGE)
+  REDIS_IMAGE    (padrão $DEFAULT_REDIS_IMAGE)
+  WAIT_SECS      tempo máximo de cada espera, em segundos (padrão 60)
+  NO_COLOR       desliga as cores
+EOF
+}
+
+cleanup_work() {
+	if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
+}
+
+main() {
+	local cmd=${1:-help}
+	shift || true
+	local arg
+	for arg in "$@"; do
+		case $arg in
+			--dry-run) DRY_RUN=1 ;;
+			*)
+				usage >&2
+				exit 2
+				;;
+		esac
+	done
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/desafios-docker.XXXXXX")
+	trap cleanup_work EXIT
+	RESULTS="$WORK/results"
+	LAST_OUT="$WORK/last.out"
+	: >"$RESULTS"
+	case $cmd in
+		1 | 2) "cmd_$cmd" ;;
+		all) cmd_all ;;
+		test) cmd_test ;;
+		clean)
+			cmd_clean
+			return 0
+			;;
+		help | -h | --help)
+			usage
+			return 0
+			;;
+		*)
+			usage >&2
+			exit 2
+			;;
+	esac
+	if [ "$DRY_RUN" = 0 ]; then summary; fi
+}
+
+main "$@"
