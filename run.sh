@@ -261,11 +261,16 @@ detect_compose() {
 	fi
 }
 
-# compose ARGS...: roda o compose detectado, narrado como os demais comandos.
+# compose ARGS...: roda o compose detectado, narrado como os demais comandos;
+# dc ARGS...: o mesmo, sem narrar (consultas internas das verificações).
 compose() {
 	detect_compose
 	# shellcheck disable=SC2086 # COMPOSE é "docker compose" ou "docker-compose": dividir é o objetivo
 	run $COMPOSE "$@"
+}
+dc() {
+	# shellcheck disable=SC2086 # idem
+	$COMPOSE "$@"
 }
 
 # Rótulo LABEL_KEY do contêiner, da imagem ou vazio. Falha se não existe.
@@ -588,17 +593,283 @@ clean_2() {
 	remove_our_images d2-image
 }
 
+# ------------------------------------------------- compose (desafios 3 a 5)
+
+# O compose lê PYTHON_IMAGE etc. do ambiente: exportamos os valores em uso.
+export PYTHON_IMAGE POSTGRES_IMAGE REDIS_IMAGE
+
+# ID do contêiner de um serviço do projeto compose da pasta atual.
+service_id() { dc ps -q "$1" 2>/dev/null | head -n 1; }
+
+service_health() {
+	local id
+	id=$(service_id "$1")
+	[ -n "$id" ] || return 1
+	docker container inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id"
+}
+is_healthy() { [ "$(service_health "$1")" = healthy ]; }
+
+# wait_healthy SERVIÇO...: espera o healthcheck de cada um (limitado por WAIT_SECS).
+wait_healthy() {
+	local svc
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	for svc in "$@"; do
+		if ! wait_until "o serviço $svc ficar saudável" is_healthy "$svc"; then
+			warn "$svc não ficou saudável; últimas linhas do log:"
+			dc logs --tail 20 "$svc" >&2 || true
+			return 1
+		fi
+	done
+	info "serviços saudáveis: $*"
+}
+
+# Antes de subir: cada porta publicada precisa estar livre ou já ser nossa.
+ensure_ports_free() { # PROJETO VARIÁVEL=PORTA...
+	local project=$1 pair var port
+	shift
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	for pair in "$@"; do
+		var=${pair%%=*}
+		port=${pair#*=}
+		# o nosso próprio serviço, de uma execução anterior (desafio3-web-1 no v2, desafio3_web_1 no v1)
+		if docker ps --filter "label=com.docker.compose.project=$project" --filter "publish=$port" \
+			--format '{{.Names}}' | grep -qE "^${project}[-_]"; then
+			continue
+		fi
+		if port_in_use "$port"; then
+			die "A porta $port do host já está em uso por outro programa (no macOS, o AirPlay" \
+				"Receiver ocupa a 5000). Escolha outra porta, ex.: $var=$((port + 50)) ./run.sh ${project#desafio}" \
+				"— ou libere a porta (lsof -i :$port mostra quem a usa)."
+		fi
+	done
+}
+
+# started_at SERVIÇO: quando o contêiner começou (para provar que não reiniciou).
+started_at() { docker container inspect -f '{{.State.StartedAt}}' "$(service_id "$1")"; }
+
+# json_number CHAVE: extrai um número inteiro de um JSON simples (stdin).
+json_number() { grep -oE "\"$1\": ?[0-9]+" | head -n 1 | grep -oE '[0-9]+$'; }
+
+# header VALOR do último http_get
+last_header() { grep -i "^$1:" "$WORK/headers" | head -n 1 | sed 's/^[^:]*: *//' | tr -d '\r'; }
+
+# ----------------------------------------------------------- desafio 3
+
+WEB_PORT=${WEB_PORT:-5000}
+export WEB_PORT
+D3="http://127.0.0.1:$WEB_PORT"
+
+d3_up() {
+	compose up --build -d
+	wait_healthy db cache web
+}
+
+cmd_3() {
+	section "Desafio 3 — docker compose: web + Postgres + Redis"
+	preflight
+	detect_compose
+	ensure_ports_free desafio3 "WEB_PORT=$WEB_PORT"
+	cd_run desafio3
+	d3_up
+	compose logs --tail 10 web
+
+	echo "Verificações ($D3):"
+	local before after
+	before=$(http_get "$D3/" | json_number acessos || true)
+	after=$(http_get "$D3/" | json_number acessos || true)
+	check "GET / responde 200 e o contador sobe de um em um ($before -> $after)" \
+		d3_counter_step "$before" "$after"
+	check "GET /log mostra o último acesso (número $after) primeiro" \
+		expect_http "$D3/log?limit=5" 200 "^\\{\"total\":[0-9]+,\"limite\":5,\"acessos\":\\[\\{\"id\":[0-9]+,\"numero\":$after,"
+	check "GET /todos lista os 5 alunos semeados pelo initdb" \
+		expect_http "$D3/todos" 200 '"total":5,"alunos":\[\{"id":1,"nome":"Ana Souza"'
+	compose exec -T cache redis-cli DEL aluno:1
+	check "GET /aluno/1 na primeira vez vem do banco (X-Cache: MISS)" d3_aluno_cache 1 MISS
+	check "GET /aluno/1 na segunda vez vem do Redis (X-Cache: HIT)" d3_aluno_cache 1 HIT
+	check "GET /health: web, db e cache ok" \
+		expect_http "$D3/health" 200 '"web":"ok","db":"ok","cache":"ok"'
+
+	echo "Persistência: down e up de novo mantêm contador e histórico (volumes nomeados):"
+	local logs_before
+	logs_before=$(http_get "$D3/log" | json_number total || true)
+	compose down
+	d3_up
+	check "depois de down/up o contador continua de onde parou (> $after)" \
+		d3_counter_after "$after"
+	check "depois de down/up o histórico ainda tem os acessos anteriores" \
+		d3_log_total_at_least $((logs_before + 1))
+	if [ "$DRY_RUN" = 0 ]; then
+		cat <<-EOF
+
+		Desafio 3 rodando em $D3. Para explorar:
+		  curl $D3/            curl $D3/log?limit=5
+		  curl $D3/todos       curl -i $D3/aluno/1    (veja X-Cache)
+		  cd desafio3 && docker compose logs -f web
+		  docker compose stop cache && curl -i $D3/aluno/2   # responde do banco e avisa
+		EOF
+	fi
+}
+
+d3_counter_step() {
+	if [ -z "$1" ] || [ -z "$2" ]; then
+		echo "GET / não devolveu \"acessos\" (status $(http_status))"
+		return 1
+	fi
+	equals "$2" $(($1 + 1))
+}
+d3_counter_after() {
+	local n
+	n=$(http_get "$D3/" | json_number acessos || true)
+	equals "$(http_status)" 200 || return 1
+	if [ -n "$n" ] && [ "$n" -gt "$1" ]; then return 0; fi
+	echo "contador depois do down/up: '$n' (antes: $1) — os dados do Redis se perderam?"
+	return 1
+}
+d3_log_total_at_least() {
+	local n
+	n=$(http_get "$D3/log" | json_number total || true)
+	equals "$(http_status)" 200 || return 1
+	if [ -n "$n" ] && [ "$n" -ge "$1" ]; then return 0; fi
+	echo "total no /log: '$n', esperado ao menos $1 — os dados do Postgres se perderam?"
+	return 1
+}
+d3_aluno_cache() { # ID ESPERADO(HIT|MISS|BYPASS)
+	expect_http "$D3/aluno/$1" 200 "\"aluno\":\\{\"id\":$1," || return 1
+	equals "$(last_header X-Cache)" "$2"
+}
+
+test_3() {
+	cmd_3
+	echo "Exercícios de falha e de carga:"
+	check "testes unitários da web (dentro da imagem)" \
+		dc run --rm --no-deps web python -m unittest
+	check "50 GET / concorrentes: contador +50 e exatamente 50 novas linhas no log" d3_concurrency 50
+	check "entradas ruins viram 4xx com JSON (nunca 500 nem traceback)" d3_bad_input
+
+	local web_started
+	web_started=$(started_at web)
+	compose stop cache
+	check "cache parado: /todos responde do banco e avisa (X-Cache: BYPASS)" \
+		d3_bypass "$D3/todos" '"total":5'
+	check "cache parado: /aluno/2 responde do banco e avisa" d3_bypass "$D3/aluno/2" '"id":2'
+	check "cache parado: GET / responde 503 com JSON" expect_http "$D3/" 503 '"erro":"cache \(redis\) indisponível'
+	compose start cache
+	wait_healthy cache
+	check "cache de volta: /aluno/3 faz MISS e depois HIT sem reiniciar a web" d3_cache_back 3
+
+	compose stop db
+	check "db parado: /todos e /log respondem 503 JSON em poucos segundos" d3_db_down
+	compose start db
+	wait_healthy db
+	check "db de volta: /log responde 200 sem reiniciar a web" \
+		wait_until "/log voltar a responder 200" expect_http "$D3/log?limit=1" 200
+	check "a web não foi reiniciada durante as falhas" equals "$(started_at web)" "$web_started"
+
+	for svc in web db cache; do
+		check "docker stop do $svc termina em menos de 1 s" stop_fast "$(service_id "$svc")"
+	done
+
+	compose down -v
+	d3_up
+	check "down -v zera tudo: o primeiro acesso depois é o número 1" \
+		expect_http "$D3/" 200 '"acessos":1\}'
+	check "down -v zera tudo: o histórico só tem esse acesso" \
+		expect_http "$D3/log" 200 '^\{"total":1,'
+
+	local port=$((WEB_PORT + 55)) out status=0
+	# um "outro programa" ocupando a porta: um servidor HTTP qualquer, que não é nosso
+	docker run -d --rm --name desafios-docker-porta-ocupada -p "127.0.0.1:$port:8000" \
+		"$PYTHON_IMAGE" python -m http.server 8000 >/dev/null
+	wait_until "a porta $port ficar ocupada" port_in_use "$port" || true
+	out=$(WEB_PORT=$port "$SELF" 3 2>&1) || status=$?
+	docker rm -f desafios-docker-porta-ocupada >/dev/null 2>&1 || true
+	check "porta do host ocupada: ./run.sh 3 para com a mensagem e a solução (WEB_PORT)" \
+		d3_port_message "$status" "$out" "$port"
+	clean_3 >/dev/null
+}
+
+d3_concurrency() {
+	local n=$1 c0 l0 c1 l1
+	c0=$(docker exec "$(service_id cache)" redis-cli GET contador:acessos)
+	l0=$(http_get "$D3/log" | json_number total)
+	for _ in $(seq 1 "$n"); do
+		curl -s -o /dev/null --max-time 20 "$D3/" &
+	done
+	wait
+	c1=$(docker exec "$(service_id cache)" redis-cli GET contador:acessos)
+	l1=$(http_get "$D3/log" | json_number total)
+	equals "$((c1 - c0)) contador, $((l1 - l0)) linhas" "$n contador, $n linhas"
+}
+
+d3_bad_input() {
+	local path code bad=0 body
+	for path in /aluno/abc /aluno/-1 /aluno/0 /aluno/99999999999 /aluno/2147483648 \
+		"/aluno/1%27%20OR%20%271%27=%271" "/aluno/1;DROP%20TABLE%20alunos" \
+		"/log?limit=abc" "/log?limit=-5" "/log?limit=0" "/log?limit=%C2%B2" /nao-existe; do
+		body=$(http_get "$D3$path")
+		code=$(http_status)
+		case $code in
+			4??) contains "$body" '^\{"erro":"' >/dev/null || {
+				echo "$path -> $code sem JSON de erro: $body"
+				bad=1
+			} ;;
+			*) echo "$path -> $code (esperado 4xx): $body"; bad=1 ;;
+		esac
+	done
+	body=$(http_get "$D3/log?limit=999999999999999999999")
+	equals "$(http_status)" 200 || bad=1
+	contains "$body" '"limite":100,' || bad=1
+	[ "$bad" = 0 ]
+}
+
+d3_bypass() { # URL PADRÃO
+	expect_http "$1" 200 "$2" || return 1
+	equals "$(last_header X-Cache)" BYPASS || return 1
+	contains "$(cat "$WORK/body")" '"fonte":"banco","aviso":"cache indisponível'
+}
+d3_cache_back() {
+	wait_until "o cache voltar a responder" d3_aluno_cache "$1" MISS || d3_aluno_cache "$1" MISS || return 1
+	d3_aluno_cache "$1" HIT
+}
+d3_db_down() {
+	local t0 t1 url
+	for url in "$D3/todos" "$D3/log"; do
+		# /todos pode estar no cache; apagamos a chave para forçar o banco
+		docker exec "$(service_id cache)" redis-cli DEL alunos:todos >/dev/null
+		t0=$(now_ms)
+		expect_http "$url" 503 '^\{"erro":"banco de dados \(db\) indisponível' || return 1
+		t1=$(now_ms)
+		less_than $((t1 - t0)) 5000 || return 1
+	done
+}
+d3_port_message() { # STATUS SAÍDA PORTA
+	if [ "$1" = 0 ]; then
+		echo "./run.sh 3 terminou com sucesso com a porta $3 ocupada"
+		return 1
+	fi
+	contains "$2" "A porta $3 do host já está em uso" && contains "$2" "WEB_PORT="
+}
+
+clean_3() {
+	section "Limpeza — desafio 3"
+	detect_compose
+	cd_run desafio3
+	compose down -v --rmi local --remove-orphans
+	cd "$ROOT"
+}
+
 # ---------------------------------------------------------- subcomandos
 
 cmd_all() {
 	cmd_1
 	cmd_2
+	cmd_3
 }
 
 cmd_test() {
 	preflight
 	local n status
-	for n in 1 2; do
+	for n in 1 2 3; do
 		status=0
 		set +e
 		(
@@ -618,6 +889,7 @@ cmd_clean() {
 	preflight
 	clean_1
 	clean_2
+	clean_3
 	echo "Limpeza concluída: nada deste projeto ficou para trás (o resto não foi tocado)."
 }
 
@@ -628,6 +900,7 @@ Uso: ./run.sh <comando> [--dry-run]
 Comandos:
   1        Desafio 1 — containers em rede (server + client em desafio1-net)
   2        Desafio 2 — volumes e persistência (SQLite em desafio2-volume)
+  3        Desafio 3 — compose: web + Postgres + Redis (http://127.0.0.1:5000)
   all      todos os desafios, em ordem
   test     todos os desafios de ponta a ponta + exercícios de falha; limpa ao final
   clean    remove contêineres, redes, volumes e imagens deste projeto (só os nossos)
@@ -641,6 +914,7 @@ Variáveis (imagens base; use um mirror se o Docker Hub não estiver acessível)
   CLIENT_IMAGE   (padrão $DEFAULT_CLIENT_IMAGE)
   POSTGRES_IMAGE (padrão $DEFAULT_POSTGRES_IMAGE)
   REDIS_IMAGE    (padrão $DEFAULT_REDIS_IMAGE)
+  WEB_PORT       porta do host da web do desafio 3 (padrão 5000)
   WAIT_SECS      tempo máximo de cada espera, em segundos (padrão 60)
   NO_COLOR       desliga as cores
 EOF
@@ -669,7 +943,7 @@ main() {
 	LAST_OUT="$WORK/last.out"
 	: >"$RESULTS"
 	case $cmd in
-		1 | 2) "cmd_$cmd" ;;
+		1 | 2 | 3) "cmd_$cmd" ;;
 		all) cmd_all ;;
 		test) cmd_test ;;
 		clean)

@@ -1,0 +1,27 @@
+-- Desafio 3: esquema e dados iniciais.
+-- A imagem do Postgres executa os arquivos de /docker-entrypoint-initdb.d só
+-- na primeira inicialização, com o diretório de dados vazio (volume novo).
+
+CREATE TABLE alunos (
+    id    SERIAL  PRIMARY KEY,
+    nome  TEXT    NOT NULL,
+    curso TEXT    NOT NULL,
+    idade INTEGER NOT NULL CHECK (idade > 0)
+);
+
+INSERT INTO alunos (nome, curso, idade) VALUES
+    ('Ana Souza',       'Engenharia de Software',   21),
+    ('Bruno Lima',      'Ciência da Computação',    23),
+    ('Carla Oliveira',  'Sistemas de Informação',   20),
+    ('Diego Santos',    'Redes de Computadores',    25),
+    ('Elisa Pereira',   'Análise e Desenvolvimento de Sistemas', 19);
+
+-- Histórico de acessos a GET /: um registro por acesso, com o número que o
+-- contador do Redis deu a ele.
+CREATE TABLE acessos (
+    id      BIGSERIAL   PRIMARY KEY,
+    numero  BIGINT      NOT NULL,
+    caminho TEXT        NOT NULL,
+    cliente TEXT,
+    quando  TIMESTAMPTZ NOT NULL DEFAULT now()
+);
