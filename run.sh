@@ -858,18 +858,239 @@ clean_3() {
 	cd "$ROOT"
 }
 
+# --------------------------------------------- auxiliares dos desafios 4 e 5
+
+# same_response URL_DIRETA URL_GATEWAY: mesmo status, Content-Type e corpo byte a byte.
+same_response() {
+	local a b
+	a=$(curl -sS -o "$WORK/a.body" -w '%{http_code} %{content_type}' --max-time 10 "$1") || return 1
+	b=$(curl -sS -o "$WORK/b.body" -w '%{http_code} %{content_type}' --max-time 10 "$2") || return 1
+	equals "$b" "$a" || return 1
+	if ! cmp -s "$WORK/a.body" "$WORK/b.body"; then
+		printf 'corpos diferentes:\n  %s: %s\n  %s: %s\n' "$1" "$(head -c 300 "$WORK/a.body")" \
+			"$2" "$(head -c 300 "$WORK/b.body")"
+		return 1
+	fi
+}
+
+# answers_within URL STATUS PADRÃO MS: a resposta certa chega em menos de MS ms.
+answers_within() {
+	local t0 t1
+	t0=$(now_ms)
+	expect_http "$1" "$2" "$3" || return 1
+	t1=$(now_ms)
+	less_than $((t1 - t0)) "$4" || {
+		echo "(ms até a resposta de $1)"
+		return 1
+	}
+}
+
+# ----------------------------------------------------------- desafio 4
+
+SERVICE_A_PORT=${SERVICE_A_PORT:-5001}
+SERVICE_B_PORT=${SERVICE_B_PORT:-7000}
+export SERVICE_A_PORT SERVICE_B_PORT
+A="http://127.0.0.1:$SERVICE_A_PORT"
+B="http://127.0.0.1:$SERVICE_B_PORT"
+
+cmd_4() {
+	section "Desafio 4 — microsserviços independentes (service_a e service_b)"
+	preflight
+	detect_compose
+	ensure_ports_free desafio4 "SERVICE_A_PORT=$SERVICE_A_PORT" "SERVICE_B_PORT=$SERVICE_B_PORT"
+	cd_run desafio4
+	compose up --build -d
+	wait_healthy service_a service_b
+
+	echo "Verificações:"
+	check "GET $A/usuarios responde 200 com a lista de usuários" \
+		expect_http "$A/usuarios" 200 '^\[\{"id":1,"nome":"Ana","idade":28,"ativo_desde":2023\}'
+	check "GET $B/info responde 200 com uma frase por usuário, no formato exato" d4_sentences
+	check "service_b /health informa que o service_a está ok" \
+		expect_http "$B/health" 200 '"service_b":"ok","service_a":"ok"'
+	if [ "$DRY_RUN" = 0 ]; then
+		cat <<-EOF
+
+		Desafio 4 rodando. Para explorar:
+		  curl $A/usuarios
+		  curl $B/info
+		  cd desafio4 && docker compose stop service_a && curl -i $B/info   # 503 em JSON
+		EOF
+	fi
+}
+
+d4_sentences() {
+	local users info n_users n_sentences
+	users=$(http_get "$A/usuarios")
+	info=$(http_get "$B/info")
+	equals "$(http_status)" 200 || return 1
+	contains "$info" '"Usuário Ana \(28 anos\) - ativo desde 2023"' || return 1
+	n_users=$(printf '%s' "$users" | grep -o '"nome"' | wc -l | tr -d ' ')
+	n_sentences=$(printf '%s' "$info" | grep -oE '"Usuário [^"]+ \([0-9]+ anos\) - ativo desde 2023"' | wc -l | tr -d ' ')
+	equals "$n_sentences frases" "$n_users frases"
+}
+
+test_4() {
+	cmd_4
+	echo "Exercícios de falha:"
+	check "testes unitários do service_b (dentro da imagem)" \
+		dc run --rm --no-deps service_b python -m unittest
+	local b_started
+	b_started=$(started_at service_b)
+	compose stop service_a
+	check "service_a parado: /info responde 503 JSON em menos de 3 s" \
+		answers_within "$B/info" 503 '^\{"erro":"service_a indisponível"' 3000
+	check "service_a parado: o /health do service_b informa a dependência" \
+		expect_http "$B/health" 200 '"service_a":"service_a indisponível","status":"degradado"'
+	compose start service_a
+	wait_healthy service_a
+	check "service_a de volta: /info volta a responder 200 sozinho" \
+		wait_until "/info responder 200" expect_http "$B/info" 200 'ativo desde 2023'
+	compose pause service_a
+	check "service_a travado (pause): /info responde 504 JSON dentro do timeout de leitura" \
+		answers_within "$B/info" 504 '^\{"erro":"service_a não respondeu em 2 s"' 4000
+	compose unpause service_a
+	check "service_a destravado: /info volta a responder 200 sozinho" \
+		wait_until "/info responder 200" expect_http "$B/info" 200 'ativo desde 2023'
+	check "o service_b não foi reiniciado durante as falhas" equals "$(started_at service_b)" "$b_started"
+	for svc in service_a service_b; do
+		check "docker stop do $svc termina em menos de 1 s" stop_fast "$(service_id "$svc")"
+	done
+	clean_4 >/dev/null
+}
+
+clean_4() {
+	section "Limpeza — desafio 4"
+	detect_compose
+	cd_run desafio4
+	compose down -v --rmi local --remove-orphans
+	cd "$ROOT"
+}
+
+# ----------------------------------------------------------- desafio 5
+
+USERS_PORT=${USERS_PORT:-5003}
+ORDERS_PORT=${ORDERS_PORT:-5002}
+GATEWAY_PORT=${GATEWAY_PORT:-5004}
+export USERS_PORT ORDERS_PORT GATEWAY_PORT
+U="http://127.0.0.1:$USERS_PORT"
+O="http://127.0.0.1:$ORDERS_PORT"
+G="http://127.0.0.1:$GATEWAY_PORT"
+
+cmd_5() {
+	section "Desafio 5 — microsserviços com API gateway"
+	preflight
+	detect_compose
+	ensure_ports_free desafio5 "USERS_PORT=$USERS_PORT" "ORDERS_PORT=$ORDERS_PORT" "GATEWAY_PORT=$GATEWAY_PORT"
+	cd_run desafio5
+	compose up --build -d
+	wait_healthy users_service orders_service gateway
+
+	echo "Verificações:"
+	check "GET $U/users (direto) responde 200 com os usuários" \
+		expect_http "$U/users" 200 '^\[\{"id":1,"nome":"Ana Souza"'
+	check "GET $O/orders (direto) responde 200 com os pedidos" \
+		expect_http "$O/orders" 200 '^\[\{"id":101,"user_id":1'
+	check "GET $G/users pelo gateway é idêntico ao direto (status, Content-Type, bytes)" \
+		same_response "$U/users" "$G/users"
+	check "GET $G/orders pelo gateway é idêntico ao direto" same_response "$O/orders" "$G/orders"
+	check "sub-caminhos pelo gateway: /users/1 e /orders/101 idênticos aos diretos" \
+		d5_same_many /users/1 /orders/101
+	check "ids desconhecidos: /users/999 e /orders/999 dão o mesmo 404 JSON pelo gateway" \
+		d5_unknown_ids
+	check "query string repassada: /orders?user_id=1 idêntico ao direto" \
+		same_response "$O/orders?user_id=1" "$G/orders?user_id=1"
+	check "X-Request-ID do cliente chega ao users_service e volta na resposta" d5_request_id
+	check "composição: /users/1/orders traz o usuário com os pedidos dele" \
+		expect_http "$G/users/1/orders" 200 '^\{"usuario":\{"id":1,"nome":"Ana Souza".*"pedidos":\[\{"id":101,"user_id":1,.*\{"id":102,"user_id":1,'
+	check "GET $G/health informa cada serviço" \
+		expect_http "$G/health" 200 '"upstreams":\{"users_service":"ok","orders_service":"ok"\}'
+	if [ "$DRY_RUN" = 0 ]; then
+		cat <<-EOF
+
+		Desafio 5 rodando. Para explorar:
+		  curl $G/users          curl $G/orders         curl $G/users/1/orders
+		  curl -i -H 'X-Request-ID: meu-id' $G/users/2
+		  cd desafio5 && docker compose stop users_service && curl -i $G/users   # 503; /orders segue ok
+		EOF
+	fi
+}
+
+d5_same_many() {
+	local path base
+	for path in "$@"; do
+		case $path in /users*) base=$U ;; *) base=$O ;; esac
+		same_response "$base$path" "$G$path" || return 1
+	done
+}
+d5_unknown_ids() {
+	expect_http "$G/users/999" 404 '^\{"erro":"usuário 999 não encontrado"\}' || return 1
+	same_response "$U/users/999" "$G/users/999" || return 1
+	same_response "$O/orders/999" "$G/orders/999"
+}
+d5_request_id() {
+	local id
+	id="desafio5-$$-$(now_ms)"
+	curl -sS -o /dev/null -D "$WORK/headers" -H "X-Request-ID: $id" --max-time 10 "$G/users/2" || return 1
+	equals "$(last_header X-Request-ID)" "$id" || return 1
+	wait_until "o log do users_service mostrar request_id=$id" d5_logged "$id" ||
+		{ echo "request_id=$id não apareceu no log do users_service"; return 1; }
+}
+d5_logged() { dc logs users_service 2>&1 | grep -q "GET /users/2 .*request_id=$1"; }
+
+test_5() {
+	cmd_5
+	echo "Exercícios de falha:"
+	check "testes unitários do gateway (dentro da imagem)" \
+		dc run --rm --no-deps gateway python -m unittest
+	local gw_started
+	gw_started=$(started_at gateway)
+	compose stop users_service
+	check "users_service parado: /users responde 503 JSON com o nome do serviço" \
+		answers_within "$G/users" 503 '^\{"erro":"users_service indisponível","servico":"users_service"\}' 3000
+	check "users_service parado: /orders continua funcionando" same_response "$O/orders" "$G/orders"
+	check "users_service parado: /health do gateway informa qual caiu" \
+		expect_http "$G/health" 200 '"users_service":"users_service indisponível","orders_service":"ok"'
+	compose start users_service
+	wait_healthy users_service
+	check "users_service de volta: /users responde sozinho" \
+		wait_until "/users responder 200" same_response "$U/users" "$G/users"
+	compose pause orders_service
+	check "orders_service travado (pause): /orders responde 504 dentro do timeout" \
+		answers_within "$G/orders" 504 '^\{"erro":"orders_service não respondeu em 2 s","servico":"orders_service"\}' 4000
+	check "orders_service travado: /users continua funcionando" same_response "$U/users" "$G/users"
+	compose unpause orders_service
+	check "orders_service destravado: /orders responde sozinho" \
+		wait_until "/orders responder 200" same_response "$O/orders" "$G/orders"
+	check "o gateway não foi reiniciado durante as falhas" equals "$(started_at gateway)" "$gw_started"
+	for svc in users_service orders_service gateway; do
+		check "docker stop do $svc termina em menos de 1 s" stop_fast "$(service_id "$svc")"
+	done
+	clean_5 >/dev/null
+}
+
+clean_5() {
+	section "Limpeza — desafio 5"
+	detect_compose
+	cd_run desafio5
+	compose down -v --rmi local --remove-orphans
+	cd "$ROOT"
+}
+
 # ---------------------------------------------------------- subcomandos
 
 cmd_all() {
 	cmd_1
 	cmd_2
 	cmd_3
+	cmd_4
+	cmd_5
 }
 
 cmd_test() {
 	preflight
 	local n status
-	for n in 1 2 3; do
+	for n in 1 2 3 4 5; do
 		status=0
 		set +e
 		(
@@ -890,6 +1111,8 @@ cmd_clean() {
 	clean_1
 	clean_2
 	clean_3
+	clean_4
+	clean_5
 	echo "Limpeza concluída: nada deste projeto ficou para trás (o resto não foi tocado)."
 }
 
@@ -901,6 +1124,8 @@ Comandos:
   1        Desafio 1 — containers em rede (server + client em desafio1-net)
   2        Desafio 2 — volumes e persistência (SQLite em desafio2-volume)
   3        Desafio 3 — compose: web + Postgres + Redis (http://127.0.0.1:5000)
+  4        Desafio 4 — microsserviços: service_a (5001) e service_b (7000)
+  5        Desafio 5 — API gateway (5004) na frente de users (5003) e orders (5002)
   all      todos os desafios, em ordem
   test     todos os desafios de ponta a ponta + exercícios de falha; limpa ao final
   clean    remove contêineres, redes, volumes e imagens deste projeto (só os nossos)
@@ -914,7 +1139,9 @@ Variáveis (imagens base; use um mirror se o Docker Hub não estiver acessível)
   CLIENT_IMAGE   (padrão $DEFAULT_CLIENT_IMAGE)
   POSTGRES_IMAGE (padrão $DEFAULT_POSTGRES_IMAGE)
   REDIS_IMAGE    (padrão $DEFAULT_REDIS_IMAGE)
-  WEB_PORT       porta do host da web do desafio 3 (padrão 5000)
+Portas do host (todas publicadas só em 127.0.0.1):
+  WEB_PORT (5000), SERVICE_A_PORT (5001), SERVICE_B_PORT (7000),
+  USERS_PORT (5003), ORDERS_PORT (5002), GATEWAY_PORT (5004)
   WAIT_SECS      tempo máximo de cada espera, em segundos (padrão 60)
   NO_COLOR       desliga as cores
 EOF
@@ -943,7 +1170,7 @@ main() {
 	LAST_OUT="$WORK/last.out"
 	: >"$RESULTS"
 	case $cmd in
-		1 | 2 | 3) "cmd_$cmd" ;;
+		1 | 2 | 3 | 4 | 5) "cmd_$cmd" ;;
 		all) cmd_all ;;
 		test) cmd_test ;;
 		clean)
