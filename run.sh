@@ -22,7 +22,7 @@ readonly LABEL_KEY=desafios-docker.desafio
 
 # Imagens base oficiais (tags fixas). Sobrescreva pelas variáveis de mesmo nome
 # para usar um mirror ou imagens locais; os Dockerfiles/compose têm os mesmos
-# padrões (tests/static.sh confere que não divergem).
+# padrões (./run.sh test confere que não divergem).
 readonly DEFAULT_PYTHON_IMAGE=python:3.13.9-slim
 readonly DEFAULT_CLIENT_IMAGE=curlimages/curl:8.16.0
 readonly DEFAULT_POSTGRES_IMAGE=postgres:17.6
@@ -77,7 +77,7 @@ run() {
 	if [ "$DRY_RUN" = 1 ]; then return 0; fi
 	local status=0
 	"$@" >"$LAST_OUT" 2>&1 || status=$?
-	cat "$LAST_OUT"
+	show_output "$LAST_OUT"
 	if [ "$status" != 0 ]; then
 		explain_failure "$LAST_OUT"
 		return "$status"
@@ -91,9 +91,18 @@ run_quiet() {
 	local status=0
 	"$@" >"$LAST_OUT" 2>&1 || status=$?
 	if [ "$status" != 0 ]; then
-		cat "$LAST_OUT"
+		show_output "$LAST_OUT"
 		explain_failure "$LAST_OUT"
 		return "$status"
+	fi
+}
+
+# Fora de um terminal, tira as sequências ANSI (cores, "apaga linha") da saída.
+show_output() {
+	if [ -t 1 ]; then
+		cat "$1"
+	else
+		sed $'s/\033\\[[0-9;?]*[A-Za-z]//g' "$1"
 	fi
 }
 
@@ -209,6 +218,7 @@ now_ms() {
 # HTTP: imprime o corpo; o status vai para $WORK/status e os cabeçalhos para $WORK/headers.
 http_get() {
 	local url=$1 code
+	rm -f "$WORK/body" "$WORK/headers"
 	code=$(curl -sS -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' \
 		--connect-timeout 3 --max-time 10 "$url" 2>"$WORK/curl.err") || code=000
 	echo "$code" >"$WORK/status"
@@ -230,6 +240,7 @@ expect_http() {
 # --------------------------------------------------------- docker: recursos
 
 preflight() {
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
 	if ! command -v docker >/dev/null 2>&1; then
 		die "Docker não encontrado no PATH. Instale o Docker Desktop (macOS/Windows com WSL2)" \
 			"ou o Docker Engine (Linux: https://docs.docker.com/engine/install/) e rode de novo."
@@ -255,6 +266,8 @@ detect_compose() {
 	elif command -v docker-compose >/dev/null 2>&1; then
 		COMPOSE='docker-compose'
 		warn "usando Compose v1 (docker-compose); prefira o v2: https://docs.docker.com/compose/install/"
+	elif [ "$DRY_RUN" = 1 ]; then
+		COMPOSE='docker compose'
 	else
 		die "Docker Compose não encontrado. Instale o plugin Compose v2 (vem com o Docker Desktop;" \
 			"no Linux: pacote docker-compose-plugin) e rode de novo."
@@ -298,11 +311,19 @@ ensure_not_foreign() {
 	done
 }
 
-# Remove (com -f) os contêineres nossos que existirem entre os nomes dados.
+# Remove (com -f) os contêineres nossos que existirem entre os nomes dados;
+# um alheio com o mesmo nome fica onde está, com um aviso.
 remove_our_containers() {
-	local name found=()
+	local name label found=()
 	for name in "$@"; do
-		if [ "$DRY_RUN" = 0 ] && ! exists_container "$name"; then continue; fi
+		if [ "$DRY_RUN" = 0 ]; then
+			label=$(container_label "$name") || continue
+			case $label in
+				'' | '<no value>')
+					warn "o contêiner '$name' não é deste projeto: mantido"
+					continue ;;
+			esac
+		fi
 		found+=("$name")
 	done
 	if [ "${#found[@]}" -gt 0 ]; then run_quiet docker rm -f "${found[@]}"; fi
@@ -431,6 +452,9 @@ test_1() {
 	out=$("$SELF" 1 2>&1) || status=$?
 	check "./run.sh 1 recusa remover um contêiner 'server' que não é deste projeto" \
 		d1_refused_foreign "$status" "$out"
+	"$SELF" clean >/dev/null 2>&1 || true
+	check "./run.sh clean também mantém o 'server' alheio" \
+		equals "$(container_label server || echo removido)" ''
 	docker rm -f server >/dev/null 2>&1 || true
 	clean_1 >/dev/null
 }
@@ -454,8 +478,6 @@ d1_refused_foreign() { # STATUS SAÍDA
 clean_1() {
 	section "Limpeza — desafio 1"
 	# shellcheck disable=SC2086
-	ensure_not_foreign $D1_CONTAINERS
-	# shellcheck disable=SC2086
 	remove_our_containers $D1_CONTAINERS
 	remove_network desafio1-net
 	remove_our_images d1-server d1-client
@@ -463,11 +485,11 @@ clean_1() {
 
 remove_network() {
 	if [ "$DRY_RUN" = 0 ] && ! docker network inspect "$1" >/dev/null 2>&1; then return 0; fi
-	run_quiet docker network rm "$1"
+	run_quiet docker network rm "$1" || warn "a rede $1 ficou (algum contêiner de fora ainda a usa?)"
 }
 remove_volume() {
 	if [ "$DRY_RUN" = 0 ] && ! docker volume inspect "$1" >/dev/null 2>&1; then return 0; fi
-	run_quiet docker volume rm "$1"
+	run_quiet docker volume rm "$1" || warn "o volume $1 ficou (algum contêiner de fora ainda o usa?)"
 }
 # Remove só as imagens com o rótulo do projeto.
 remove_our_images() {
@@ -587,7 +609,6 @@ d2_explains_pull_failure() {
 
 clean_2() {
 	section "Limpeza — desafio 2"
-	ensure_not_foreign d2-db
 	remove_our_containers d2-db
 	remove_volume desafio2-volume
 	remove_our_images d2-image
@@ -674,9 +695,11 @@ cmd_3() {
 	compose logs --tail 10 web
 
 	echo "Verificações ($D3):"
-	local before after
-	before=$(http_get "$D3/" | json_number acessos || true)
-	after=$(http_get "$D3/" | json_number acessos || true)
+	local before='' after='' logs_before=0
+	if [ "$DRY_RUN" = 0 ]; then
+		before=$(http_get "$D3/" | json_number acessos || true)
+		after=$(http_get "$D3/" | json_number acessos || true)
+	fi
 	check "GET / responde 200 e o contador sobe de um em um ($before -> $after)" \
 		d3_counter_step "$before" "$after"
 	check "GET /log mostra o último acesso (número $after) primeiro" \
@@ -690,8 +713,7 @@ cmd_3() {
 		expect_http "$D3/health" 200 '"web":"ok","db":"ok","cache":"ok"'
 
 	echo "Persistência: down e up de novo mantêm contador e histórico (volumes nomeados):"
-	local logs_before
-	logs_before=$(http_get "$D3/log" | json_number total || true)
+	if [ "$DRY_RUN" = 0 ]; then logs_before=$(http_get "$D3/log" | json_number total || true); fi
 	compose down
 	d3_up
 	check "depois de down/up o contador continua de onde parou (> $after)" \
@@ -1090,7 +1112,7 @@ cmd_all() {
 cmd_test() {
 	preflight
 	local n status
-	for n in 1 2 3 4 5; do
+	for n in docs 1 2 3 4 5 clean; do
 		status=0
 		set +e
 		(
@@ -1100,10 +1122,106 @@ cmd_test() {
 		status=$?
 		set -e
 		if [ "$status" != 0 ]; then
-			record_failure "desafio $n: o teste abortou (código $status); veja a saída acima"
-			("clean_$n" >/dev/null 2>&1) || true
+			record_failure "teste '$n' abortou (código $status); veja a saída acima"
+			if [ "$n" != clean ] && [ "$n" != docs ]; then ("clean_$n" >/dev/null 2>&1) || true; fi
 		fi
 	done
+}
+
+# ----------------------------------------------- README e padrões sem deriva
+
+# Comandos dos blocos do README marcados com <!-- run.sh N --> (sem comentários).
+readme_commands() {
+	awk -v tag="<!-- run.sh $1 -->" '
+		$0 == tag { armed = 1; next }
+		armed && /^```/ { if (inblock) { inblock = 0; armed = 0 } else { inblock = 1 }; next }
+		inblock { print }
+	' "$ROOT/README.md" | sed -e 's/[[:space:]][[:space:]]*#.*$//' -e 's/^\$ //' | grep -v '^[[:space:]]*$' | sort -u
+}
+# Comandos que ./run.sh N executa, com as imagens padrão (como um usuário comum).
+runsh_commands() {
+	PYTHON_IMAGE='' CLIENT_IMAGE='' POSTGRES_IMAGE='' REDIS_IMAGE='' "$SELF" "$1" --dry-run 2>/dev/null |
+		sed -n 's/^\$ //p' | sed 's/^docker-compose /docker compose /' | sort -u
+}
+readme_matches() {
+	local readme runsh only_readme only_runsh
+	readme=$(readme_commands "$1")
+	runsh=$(runsh_commands "$1")
+	if [ -z "$readme" ]; then
+		echo "nenhum bloco <!-- run.sh $1 --> no README.md"
+		return 1
+	fi
+	only_readme=$(printf '%s\n' "$readme" | grep -vxF -- "$runsh" || true)
+	only_runsh=$(printf '%s\n' "$runsh" | grep -vxF -- "$readme" || true)
+	if [ -z "$only_readme$only_runsh" ]; then return 0; fi
+	[ -z "$only_readme" ] || printf 'só no README:\n%s\n' "$only_readme"
+	[ -z "$only_runsh" ] || printf 'só no run.sh:\n%s\n' "$only_runsh"
+	return 1
+}
+
+# Os padrões de imagem base dos Dockerfiles e compose files são os do run.sh.
+image_defaults_agree() {
+	local bad=0 var def_name def f found value
+	for var in PYTHON_IMAGE CLIENT_IMAGE POSTGRES_IMAGE REDIS_IMAGE; do
+		def_name=DEFAULT_$var
+		def=${!def_name}
+		for f in "$ROOT"/desafio*/Dockerfile* "$ROOT"/desafio*/*/Dockerfile "$ROOT"/desafio*/docker-compose.yml; do
+			[ -f "$f" ] || continue
+			found=$(grep -oE "(ARG $var=|\\\$\{$var:-)[^ }\"]+" "$f" | sed -E "s/^(ARG $var=|\\\$\{$var:-)//" | sort -u || true)
+			for value in $found; do
+				if [ "$value" != "$def" ]; then
+					echo "${f#"$ROOT"/}: $var=$value, mas run.sh usa $def"
+					bad=1
+				fi
+			done
+		done
+	done
+	[ "$bad" = 0 ]
+}
+
+test_docs() {
+	section "README e padrões"
+	local n
+	for n in 1 2 3 4 5; do
+		check "README mostra exatamente os comandos que ./run.sh $n executa" readme_matches "$n"
+	done
+	check "Dockerfiles e compose files usam as mesmas imagens base padrão do run.sh" image_defaults_agree
+}
+
+# Limpeza geral: nada nosso sobra, e o que é do usuário (sentinelas criadas
+# antes, com nomes que não são nossos) continua lá.
+test_clean() {
+	section "Limpeza geral (./run.sh clean duas vezes)"
+	local tag="sentinela-do-usuario-$$"
+	docker volume create "$tag" >/dev/null
+	docker network create "$tag" >/dev/null
+	docker create --name "$tag" --network "$tag" -v "$tag:/x" "$PYTHON_IMAGE" true >/dev/null
+	check "./run.sh clean termina sem erro" "$SELF" clean
+	check "./run.sh clean de novo (nada a remover) também" "$SELF" clean
+	check "não sobra contêiner, volume, rede nem imagem deste projeto" no_leftovers
+	check "o contêiner, o volume e a rede do usuário continuam lá" sentinels_intact "$tag"
+	docker rm -f "$tag" >/dev/null 2>&1 || true
+	docker network rm "$tag" >/dev/null 2>&1 || true
+	docker volume rm "$tag" >/dev/null 2>&1 || true
+}
+
+no_leftovers() {
+	local left
+	left=$(
+		docker ps -a --filter "label=$LABEL_KEY" --format 'contêiner {{.Names}}'
+		docker volume ls --filter "label=$LABEL_KEY" --format 'volume {{.Name}}'
+		docker volume ls --format 'volume {{.Name}}' | grep -E '^volume desafio2-volume$' || true
+		docker network ls --format 'rede {{.Name}}' | grep -E '^rede desafio[0-9]' || true
+		docker images --filter "label=$LABEL_KEY" --format 'imagem {{.Repository}}:{{.Tag}}'
+	)
+	if [ -z "$left" ]; then return 0; fi
+	printf 'sobrou:\n%s\n' "$left"
+	return 1
+}
+sentinels_intact() {
+	docker container inspect "$1" >/dev/null &&
+		docker volume inspect "$1" >/dev/null &&
+		docker network inspect "$1" >/dev/null
 }
 
 cmd_clean() {
@@ -1113,6 +1231,8 @@ cmd_clean() {
 	clean_3
 	clean_4
 	clean_5
+	section "Limpeza — imagens antigas (sem tag) deste projeto"
+	run_quiet docker image prune -f --filter "label=$LABEL_KEY"
 	echo "Limpeza concluída: nada deste projeto ficou para trás (o resto não foi tocado)."
 }
 
@@ -1134,16 +1254,20 @@ Comandos:
 Opções:
   --dry-run   só imprime os comandos, sem executar nada
 
-Variáveis (imagens base; use um mirror se o Docker Hub não estiver acessível):
+Imagens base (use um mirror se o Docker Hub não estiver acessível):
   PYTHON_IMAGE   (padrão $DEFAULT_PYTHON_IMAGE)
   CLIENT_IMAGE   (padrão $DEFAULT_CLIENT_IMAGE)
   POSTGRES_IMAGE (padrão $DEFAULT_POSTGRES_IMAGE)
   REDIS_IMAGE    (padrão $DEFAULT_REDIS_IMAGE)
-Portas do host (todas publicadas só em 127.0.0.1):
+
+Portas do host (publicadas só em 127.0.0.1; BIND_ADDRESS muda o endereço):
   WEB_PORT (5000), SERVICE_A_PORT (5001), SERVICE_B_PORT (7000),
   USERS_PORT (5003), ORDERS_PORT (5002), GATEWAY_PORT (5004)
+
+Outras:
   WAIT_SECS      tempo máximo de cada espera, em segundos (padrão 60)
   NO_COLOR       desliga as cores
+  POSTGRES_PASSWORD  senha do Postgres do desafio 3 (padrão só para uso local)
 EOF
 }
 
@@ -1156,8 +1280,8 @@ main() {
 	shift || true
 	local arg
 	for arg in "$@"; do
-		case $arg in
-			--dry-run) DRY_RUN=1 ;;
+		case $cmd:$arg in
+			[1-5]:--dry-run | all:--dry-run | clean:--dry-run) DRY_RUN=1 ;;
 			*)
 				usage >&2
 				exit 2
@@ -1169,6 +1293,7 @@ main() {
 	RESULTS="$WORK/results"
 	LAST_OUT="$WORK/last.out"
 	: >"$RESULTS"
+	: >"$LAST_OUT"
 	case $cmd in
 		1 | 2 | 3 | 4 | 5) "cmd_$cmd" ;;
 		all) cmd_all ;;
