@@ -1112,7 +1112,7 @@ cmd_all() {
 cmd_test() {
 	preflight
 	local n status
-	for n in docs 1 2 3 4 5 clean; do
+	for n in docs errors 1 2 3 4 5 clean; do
 		status=0
 		set +e
 		(
@@ -1123,7 +1123,7 @@ cmd_test() {
 		set -e
 		if [ "$status" != 0 ]; then
 			record_failure "teste '$n' abortou (código $status); veja a saída acima"
-			if [ "$n" != clean ] && [ "$n" != docs ]; then ("clean_$n" >/dev/null 2>&1) || true; fi
+			if [ "$n" -ge 1 ] 2>/dev/null; then ("clean_$n" >/dev/null 2>&1) || true; fi
 		fi
 	done
 }
@@ -1186,6 +1186,64 @@ test_docs() {
 		check "README mostra exatamente os comandos que ./run.sh $n executa" readme_matches "$n"
 	done
 	check "Dockerfiles e compose files usam as mesmas imagens base padrão do run.sh" image_defaults_agree
+}
+
+# Mensagens de erro antes de qualquer comando docker: cada uma com a solução.
+test_errors() {
+	section "Mensagens de erro (docker ausente, daemon parado, sem permissão)"
+	local out status
+	# docker ausente: um PATH só com as ferramentas que o run.sh usa antes do preflight
+	local bin="$WORK/bin-sem-docker" tool
+	mkdir -p "$bin"
+	for tool in bash dirname mktemp rm cat grep sed head; do
+		ln -sf "$(command -v "$tool")" "$bin/$tool"
+	done
+	status=0
+	out=$(PATH="$bin" "$bin/bash" "$SELF" 1 2>&1) || status=$?
+	check "docker ausente: 'Docker não encontrado' e como instalar" \
+		failed_with "$status" "$out" 'Docker não encontrado no PATH. Instale o Docker Desktop'
+
+	status=0
+	out=$(DOCKER_HOST="unix://$WORK/nao-existe/docker.sock" "$SELF" 1 2>&1) || status=$?
+	check "daemon parado: 'não está rodando' e como iniciar" \
+		failed_with "$status" "$out" 'O daemon do Docker não está rodando.*systemctl start docker'
+
+	status=0
+	out=$(no_socket_permission 1 2>&1) || status=$?
+	check "sem permissão no docker.sock: o grupo docker como solução" \
+		failed_with "$status" "$out" 'Permissão negada no socket do Docker.*usermod -aG docker'
+}
+
+# ./run.sh ARGS sem permissão de acesso ao socket do Docker: como root, uma
+# cópia do run.sh roda rebaixada para o usuário nobody (fora do grupo docker);
+# senão, o socket fica dentro de um diretório sem permissão de acesso.
+no_socket_permission() {
+	local dir status=0
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/desafios-docker-nobody.XXXXXX")
+		chmod 755 "$dir"
+		cp "$SELF" "$dir/run.sh"
+		chmod 755 "$dir/run.sh"
+		(cd "$dir" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env HOME="$dir" TMPDIR=/tmp DOCKER_HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}" \
+			bash "$dir/run.sh" "$@") || status=$?
+	else
+		dir="$WORK/sem-permissao"
+		mkdir -p "$dir"
+		chmod 000 "$dir"
+		DOCKER_HOST="unix://$dir/docker.sock" "$SELF" "$@" || status=$?
+		chmod 700 "$dir"
+	fi
+	rm -rf "$dir"
+	return "$status"
+}
+
+failed_with() { # STATUS SAÍDA PADRÃO
+	if [ "$1" = 0 ]; then
+		echo "o comando terminou com sucesso; esperava uma falha"
+		return 1
+	fi
+	contains "$2" "$3"
 }
 
 # Limpeza geral: nada nosso sobra, e o que é do usuário (sentinelas criadas
