@@ -707,8 +707,8 @@ cmd_3() {
 	check "GET /todos lista os 5 alunos semeados pelo initdb" \
 		expect_http "$D3/todos" 200 '"total":5,"alunos":\[\{"id":1,"nome":"Ana Souza"'
 	compose exec -T cache redis-cli DEL aluno:1
-	check "GET /aluno/1 na primeira vez vem do banco (X-Cache: MISS)" d3_aluno_cache 1 MISS
-	check "GET /aluno/1 na segunda vez vem do Redis (X-Cache: HIT)" d3_aluno_cache 1 HIT
+	check "GET /aluno/1 na primeira vez vem do banco (X-Cache: MISS, 1 consulta)" d3_aluno_cache 1 MISS
+	check "GET /aluno/1 na segunda vez vem do Redis (X-Cache: HIT, 0 consultas ao Postgres)" d3_aluno_cache 1 HIT
 	check "GET /health: web, db e cache ok" \
 		expect_http "$D3/health" 200 '"web":"ok","db":"ok","cache":"ok"'
 
@@ -757,7 +757,11 @@ d3_log_total_at_least() {
 }
 d3_aluno_cache() { # ID ESPERADO(HIT|MISS|BYPASS)
 	expect_http "$D3/aluno/$1" 200 "\"aluno\":\\{\"id\":$1," || return 1
-	equals "$(last_header X-Cache)" "$2"
+	equals "$(last_header X-Cache)" "$2" || return 1
+	case $2 in
+		HIT) equals "$(last_header X-Consultas-DB) consulta(s) ao Postgres" "0 consulta(s) ao Postgres" ;;
+		*) equals "$(last_header X-Consultas-DB) consulta(s) ao Postgres" "1 consulta(s) ao Postgres" ;;
+	esac
 }
 
 test_3() {
@@ -1099,6 +1103,311 @@ clean_5() {
 	cd "$ROOT"
 }
 
+# ---------------------------------------------------------------- bench
+
+BENCH_OUT=${BENCH_OUT:-$ROOT/.saida/bench.md}
+BENCH_SECS=${BENCH_SECS:-2}
+BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+
+# bench_row MEDIDA VALOR [META]: uma linha da tabela.
+bench_row() { printf '| %s | %s | %s |\n' "$1" "$2" "${3:-—}" >>"$WORK/bench.rows"; }
+
+# bench_quiet DESCRIÇÃO CMD...: roda uma etapa com a saída num log; mostra só o resumo.
+bench_quiet() {
+	local desc=$1 status=0
+	shift
+	info "bench: $desc..."
+	set +e
+	(
+		set -e
+		"$@"
+	) >>"$WORK/bench.log" 2>&1
+	status=$?
+	set -e
+	if [ "$status" != 0 ]; then
+		tail -n 30 "$WORK/bench.log" >&2
+		die "bench: falhou ao $desc (log acima)"
+	fi
+}
+
+json_field() { # JSON CAMPO: número de um JSON de uma linha
+	printf '%s\n' "$1" | grep -oE "\"$2\": ?[0-9.]+" | head -n 1 | sed -E 's/.*: ?//'
+}
+
+# load NOME URL CONCORRÊNCIA: uma rodada do gerador de carga na rede do desafio 5;
+# cada rodada acrescenta uma linha JSON a load-NOME-CONCORRÊNCIA.json.
+load() {
+	local out
+	out=$(docker run --rm --network desafio5_default desafios-bench \
+		python loadgen.py "$2" "$3" "$BENCH_SECS")
+	printf '%s\n' "$out" >>"$WORK/bench.log"
+	printf '%s\n' "$out" >>"$WORK/load-$1-$3.json"
+}
+# load_get NOME CONCORRÊNCIA CAMPO: a mediana do campo entre as rodadas.
+load_get() {
+	local line
+	while read -r line; do
+		json_field "$line" "$3"
+	done <"$WORK/load-$1-$2.json" | median
+}
+
+# decimal A / B com duas casas, só com aritmética inteira (bash 3.2)
+ratio() {
+	local a b
+	a=$(to_cents "$1")
+	b=$(to_cents "$2")
+	if [ "$b" = 0 ]; then echo "n/d"; return; fi
+	local r=$((a * 100 / b))
+	printf '%d.%02d' $((r / 100)) $((r % 100))
+}
+to_cents() { # "123.4" -> 12340 ; "1.05" -> 105
+	local int=${1%%.*} frac=
+	case $1 in *.*) frac=${1#*.} ;; esac
+	frac="${frac}00"
+	frac=${frac:0:2}
+	echo $((10#${int:-0} * 100 + 10#$frac))
+}
+cents() { # 12340 -> 123.40 (aceita negativos)
+	local v=$1 sign=''
+	if [ "$v" -lt 0 ]; then sign='-'; v=$((-v)); fi
+	printf '%s%d.%02d' "$sign" $((v / 100)) $((v % 100))
+}
+meets() { if [ "$1" = 1 ]; then echo "$2 ✓"; else echo "$2 ✗"; fi; }
+
+# mediana (p50) de uma lista de números (um por linha, em ms com casas)
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "0"; else print v[int((NR + 1) / 2)] }'; }
+
+bench_gateway() {
+	cd "$ROOT"
+	local args
+	args=$(build_arg PYTHON_IMAGE "$PYTHON_IMAGE" "$DEFAULT_PYTHON_IMAGE")
+	# shellcheck disable=SC2086 # args: zero ou duas palavras
+	docker build -q $args -t desafios-bench bench >/dev/null
+	docker rm -f desafios-bench-naive >/dev/null 2>&1 || true
+	docker run -d --rm --name desafios-bench-naive --network desafio5_default \
+		desafios-bench python naive_gateway.py >/dev/null
+	wait_until "o gateway ingênuo responder" \
+		docker run --rm --network desafio5_default desafios-bench \
+		python loadgen.py http://desafios-bench-naive:5010/users 1 0.2
+	local c round
+	rm -f "$WORK"/load-*.json
+	# rodadas intercaladas: um ruído passageiro da máquina não cai todo num caso só
+	for round in $(seq 1 "$BENCH_ROUNDS"); do
+		for c in 1 8; do
+			load direto http://users_service:5003/users "$c"
+			load gateway http://gateway:5004/users "$c"
+			load ingenuo http://desafios-bench-naive:5010/users "$c"
+		done
+		info "bench: rodada $round de $BENCH_ROUNDS"
+	done
+	docker rm -f desafios-bench-naive >/dev/null 2>&1 || true
+}
+
+bench_gateway_rows() {
+	local c name label
+	for c in 1 8; do
+		for name in direto gateway ingenuo; do
+			case $name in
+				direto) label="/users direto (users_service :5003)" ;;
+				gateway) label="/users pelo gateway (:5004, gunicorn + pool keep-alive)" ;;
+				ingenuo) label="/users pelo gateway ingênuo (Flask dev + requests.get)" ;;
+			esac
+			bench_row "$label, concorrência $c" \
+				"$(load_get "$name" "$c" rps) req/s · p50 $(load_get "$name" "$c" p50_ms) ms · p99 $(load_get "$name" "$c" p99_ms) ms · erros $(load_get "$name" "$c" erros)"
+		done
+	done
+	local r8 ok=0 overhead
+	r8=$(ratio "$(load_get gateway 8 rps)" "$(load_get ingenuo 8 rps)")
+	if [ "$r8" != n/d ] && [ "$(to_cents "$r8")" -ge 300 ]; then ok=1; fi
+	bench_row "gateway ÷ ingênuo, req/s com concorrência 8" "${r8}x" "$(meets "$ok" "≥ 3x")"
+	overhead=$(($(to_cents "$(load_get gateway 1 p50_ms)") - $(to_cents "$(load_get direto 1 p50_ms)")))
+	ok=0
+	if [ "$overhead" -le 100 ]; then ok=1; fi
+	bench_row "latência que o gateway soma ao p50 direto, concorrência 1" "$(cents "$overhead") ms" "$(meets "$ok" "≤ 1 ms")"
+	for c in 1 8; do
+		bench_row "gateway ÷ direto, req/s com concorrência $c" \
+			"$(ratio "$(load_get gateway "$c" rps)" "$(load_get direto "$c" rps)")x" "(só informativo)"
+	done
+}
+
+bench_cache() {
+	cd "$ROOT/desafio3"
+	local queries=0 t q
+	: >"$WORK/hits"
+	: >"$WORK/misses"
+	curl -s -o /dev/null "$D3/aluno/1"
+	for _ in $(seq 1 50); do
+		t=$(curl -s -o /dev/null -D "$WORK/h" -w '%{time_total}' "$D3/aluno/1")
+		q=$(grep -i '^X-Consultas-DB:' "$WORK/h" | tr -dc '0-9')
+		grep -qi '^X-Cache: HIT' "$WORK/h" || { echo "esperava HIT"; return 1; }
+		queries=$((queries + ${q:-1}))
+		echo "$t" >>"$WORK/hits"
+	done
+	for _ in $(seq 1 30); do
+		docker exec "$(service_id cache)" redis-cli DEL aluno:1 >/dev/null
+		t=$(curl -s -o /dev/null -D "$WORK/h" -w '%{time_total}' "$D3/aluno/1")
+		grep -qi '^X-Cache: MISS' "$WORK/h" || { echo "esperava MISS"; return 1; }
+		echo "$t" >>"$WORK/misses"
+	done
+	awk '{ printf "%.2f\n", $1 * 1000 }' "$WORK/hits" | median >"$WORK/hit.p50"
+	awk '{ printf "%.2f\n", $1 * 1000 }' "$WORK/misses" | median >"$WORK/miss.p50"
+	echo "$queries" >"$WORK/hit.queries"
+}
+
+# ready_time PASTA SERVIÇOS...: ms do `up -d` até todos saudáveis (frio e morno)
+ready_time() {
+	local dir=$1 t0 t1 kind
+	shift
+	cd "$ROOT/$dir"
+	for kind in frio morno; do
+		if [ "$kind" = frio ]; then dc down -v; else dc down; fi
+		t0=$(now_ms)
+		dc up -d
+		wait_healthy "$@"
+		t1=$(now_ms)
+		echo $((t1 - t0)) >"$WORK/ready-$dir-$kind"
+	done
+}
+
+image_size_mb() { # IMAGEM -> tamanho em MB (ou n/d)
+	local bytes
+	bytes=$(docker image inspect -f '{{.Size}}' "$1" 2>/dev/null) || { echo "n/d"; return; }
+	echo "$((bytes / 1000000)) MB"
+}
+
+bench_images() {
+	local c img
+	: >"$WORK/images"
+	for c in server client d2-image desafio3:web desafio4:service_a desafio4:service_b \
+		desafio5:users_service desafio5:orders_service desafio5:gateway; do
+		case $c in
+			d2-image) img=d2-image ;;
+			*:*)
+				cd "$ROOT/${c%%:*}"
+				img=$(docker container inspect -f '{{.Config.Image}}' "$(service_id "${c#*:}")")
+				;;
+			*) img=$(docker container inspect -f '{{.Config.Image}}' "$c") ;;
+		esac
+		echo "$img" >>"$WORK/images"
+	done
+}
+
+bench_rebuild() {
+	local tmp t0 t1 args steps cached
+	tmp=$(mktemp -d "$WORK/rebuild.XXXXXX")
+	cp -R "$ROOT/desafio3/web/." "$tmp/"
+	printf '\n# alterado pelo ./run.sh bench em %s\n' "$(date)" >>"$tmp/app.py"
+	args=$(build_arg PYTHON_IMAGE "$PYTHON_IMAGE" "$DEFAULT_PYTHON_IMAGE")
+	t0=$(now_ms)
+	# shellcheck disable=SC2086
+	docker build --progress=plain $args -t desafios-bench-rebuild "$tmp" >"$WORK/rebuild.log" 2>&1
+	t1=$(now_ms)
+	steps=$(grep -E '^#[0-9]+ \[[0-9]+/[0-9]+\]' "$WORK/rebuild.log" | grep -vc '\] FROM ' || true)
+	cached=$(grep -cE '^#[0-9]+ CACHED' "$WORK/rebuild.log" || true)
+	echo "$((t1 - t0)) $((steps - cached)) $steps" >"$WORK/rebuild"
+	docker rmi desafios-bench-rebuild >/dev/null
+}
+
+bench_stops() {
+	local c id t0 t1
+	: >"$WORK/stops"
+	for c in server client desafio3:web desafio3:db desafio3:cache desafio4:service_a desafio4:service_b \
+		desafio5:users_service desafio5:orders_service desafio5:gateway; do
+		case $c in
+			*:*)
+				cd "$ROOT/${c%%:*}"
+				id=$(service_id "${c#*:}")
+				;;
+			*) id=$c ;;
+		esac
+		t0=$(now_ms)
+		docker stop "$id" >/dev/null
+		t1=$(now_ms)
+		echo "$c $((t1 - t0))" >>"$WORK/stops"
+	done
+	cd "$ROOT"
+	t0=$(now_ms)
+	"$SELF" clean
+	t1=$(now_ms)
+	echo $((t1 - t0)) >"$WORK/clean"
+}
+
+cmd_bench() {
+	preflight
+	detect_compose
+	section "Bench: medidas de desempenho (leva alguns minutos)"
+	: >"$WORK/bench.rows"
+	: >"$WORK/bench.log"
+	bench_quiet "subir os desafios 1 a 5" cmd_all
+	bench_quiet "medir o gateway ($BENCH_ROUNDS rodadas de ${BENCH_SECS} s por caso)" bench_gateway
+	bench_gateway_rows
+	bench_quiet "medir o cache do desafio 3" bench_cache
+	local ok=0 queries
+	queries=$(cat "$WORK/hit.queries")
+	bench_row "D3 /aluno/1 com HIT no Redis: p50 (50 requisições, pelo host)" "$(cat "$WORK/hit.p50") ms"
+	bench_row "D3 /aluno/1 com MISS (vai ao Postgres): p50 (30 requisições)" "$(cat "$WORK/miss.p50") ms"
+	if [ "$queries" = 0 ]; then ok=1; fi
+	bench_row "D3 consultas ao Postgres em 50 HITs (X-Consultas-DB)" "$queries" "$(meets "$ok" "0")"
+
+	bench_quiet "medir o tempo até ficar pronto (D3, D4, D5; frio e morno)" bench_ready_all
+	local dir kind ms
+	for dir in desafio3 desafio4 desafio5; do
+		for kind in frio morno; do
+			ms=$(cat "$WORK/ready-$dir-$kind")
+			ok=0
+			if [ "$ms" -lt 10000 ]; then ok=1; fi
+			if [ "$dir:$kind" = desafio3:frio ]; then
+				bench_row "$dir: do up -d até todos saudáveis, $kind" "$(cents $((ms / 10))) s" "$(meets "$ok" "< 10 s")"
+			else
+				bench_row "$dir: do up -d até todos saudáveis, $kind" "$(cents $((ms / 10))) s"
+			fi
+		done
+	done
+
+	bench_quiet "medir o tamanho das imagens" bench_images
+	local img base
+	while read -r img; do
+		case $img in d1-client) base=$CLIENT_IMAGE ;; *) base=$PYTHON_IMAGE ;; esac
+		bench_row "imagem $img (base $base)" "$(image_size_mb "$img") (base: $(image_size_mb "$base"))"
+	done <"$WORK/images"
+
+	bench_quiet "medir o rebuild depois de mudar só o app.py (D3 web)" bench_rebuild
+	local rb
+	read -r -a rb <"$WORK/rebuild"
+	bench_row "rebuild da web do D3 depois de mudar só o app.py" \
+		"$(cents $((rb[0] / 10))) s; camadas refeitas: ${rb[1]} de ${rb[2]}" "$(meets "$([ "${rb[1]}" = 1 ] && echo 1 || echo 0)" "1 camada")"
+
+	bench_quiet "medir o docker stop de cada contêiner e o ./run.sh clean" bench_stops
+	local name
+	while read -r name ms; do
+		ok=0
+		if [ "$ms" -lt 1000 ]; then ok=1; fi
+		bench_row "docker stop $name" "$ms ms" "$(meets "$ok" "< 1 s")"
+	done <"$WORK/stops"
+	bench_row "./run.sh clean (tudo)" "$(cents $(($(cat "$WORK/clean") / 10))) s"
+
+	mkdir -p "$(dirname "$BENCH_OUT")"
+	{
+		echo "Medido em $(date '+%Y-%m-%d %H:%M') · $(uname -sm) · $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs ·" \
+			"Docker $(docker version --format '{{.Server.Version}}') · imagens base: $PYTHON_IMAGE, $CLIENT_IMAGE," \
+			"$POSTGRES_IMAGE, $REDIS_IMAGE · carga: mediana de $BENCH_ROUNDS rodadas de ${BENCH_SECS} s por caso"
+		echo
+		echo "| Medida | Valor | Meta |"
+		echo "| --- | --- | --- |"
+		cat "$WORK/bench.rows"
+	} >"$BENCH_OUT"
+	echo
+	cat "$BENCH_OUT"
+	echo
+	echo "Tabela gravada em $BENCH_OUT"
+}
+
+bench_ready_all() {
+	ready_time desafio3 db cache web
+	ready_time desafio4 service_a service_b
+	ready_time desafio5 users_service orders_service gateway
+}
+
 # ---------------------------------------------------------- subcomandos
 
 cmd_all() {
@@ -1165,7 +1474,8 @@ image_defaults_agree() {
 	for var in PYTHON_IMAGE CLIENT_IMAGE POSTGRES_IMAGE REDIS_IMAGE; do
 		def_name=DEFAULT_$var
 		def=${!def_name}
-		for f in "$ROOT"/desafio*/Dockerfile* "$ROOT"/desafio*/*/Dockerfile "$ROOT"/desafio*/docker-compose.yml; do
+		for f in "$ROOT"/desafio*/Dockerfile* "$ROOT"/desafio*/*/Dockerfile "$ROOT"/desafio*/docker-compose.yml \
+			"$ROOT"/bench/Dockerfile; do
 			[ -f "$f" ] || continue
 			found=$(grep -oE "(ARG $var=|\\\$\{$var:-)[^ }\"]+" "$f" | sed -E "s/^(ARG $var=|\\\$\{$var:-)//" | sort -u || true)
 			for value in $found; do
@@ -1289,6 +1599,9 @@ cmd_clean() {
 	clean_3
 	clean_4
 	clean_5
+	section "Limpeza — bench"
+	remove_our_containers desafios-bench-naive
+	remove_our_images desafios-bench desafios-bench-rebuild
 	section "Limpeza — imagens antigas (sem tag) deste projeto"
 	run_quiet docker image prune -f --filter "label=$LABEL_KEY"
 	echo "Limpeza concluída: nada deste projeto ficou para trás (o resto não foi tocado)."
@@ -1306,6 +1619,8 @@ Comandos:
   5        Desafio 5 — API gateway (5004) na frente de users (5003) e orders (5002)
   all      todos os desafios, em ordem
   test     todos os desafios de ponta a ponta + exercícios de falha; limpa ao final
+  bench    mede desempenho (gateway, cache, tempo até pronto, parada, imagens,
+           rebuild) e grava uma tabela Markdown (--out=ARQUIVO; padrão .saida/bench.md)
   clean    remove contêineres, redes, volumes e imagens deste projeto (só os nossos)
   help     esta ajuda
 
@@ -1340,6 +1655,7 @@ main() {
 	for arg in "$@"; do
 		case $cmd:$arg in
 			[1-5]:--dry-run | all:--dry-run | clean:--dry-run) DRY_RUN=1 ;;
+			bench:--out=*) BENCH_OUT=${arg#--out=} ;;
 			*)
 				usage >&2
 				exit 2
@@ -1354,6 +1670,7 @@ main() {
 	: >"$LAST_OUT"
 	case $cmd in
 		1 | 2 | 3 | 4 | 5) "cmd_$cmd" ;;
+		bench) cmd_bench ;;
 		all) cmd_all ;;
 		test) cmd_test ;;
 		clean)

@@ -7,6 +7,9 @@ Rotas (JSON, mensagens em português):
   GET /aluno/<id>  um aluno (cache-aside no Redis, cabeçalho X-Cache: HIT/MISS/BYPASS)
   GET /health      estado de web, db e cache; 503 se o banco estiver fora
 
+O cabeçalho X-Consultas-DB diz quantos comandos SQL a requisição enviou ao
+Postgres: num HIT do cache, 0.
+
 Cada requisição abre sua própria conexão com o Postgres (com connect_timeout):
 se o banco cair e voltar, a próxima requisição já funciona, sem reiniciar a web.
 O cliente Redis reconecta sozinho. Um banco ou cache fora vira 503 com JSON.
@@ -18,7 +21,7 @@ import time
 
 import psycopg2
 import redis
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 DB = {
@@ -65,11 +68,17 @@ def connect_db():
         raise Indisponivel("banco de dados (db)") from e
 
 
+def execute(cur, sql, params=()):
+    """Todo comando SQL passa por aqui, para X-Consultas-DB contar."""
+    g.consultas = g.get("consultas", 0) + 1
+    cur.execute(sql, params)
+
+
 def query(sql, params=()):
     conn = connect_db()
     try:
         with conn, conn.cursor() as cur:
-            cur.execute(sql, params)
+            execute(cur, sql, params)
             cols = [c.name for c in cur.description]
             return [dict(zip(cols, row)) for row in cur.fetchall()]
     except psycopg2.Error as e:
@@ -140,8 +149,8 @@ def index():
             raise Indisponivel("cache (redis)") from e
         try:
             with conn, conn.cursor() as cur:
-                cur.execute("INSERT INTO acessos (numero, caminho, cliente) VALUES (%s, %s, %s)",
-                            (numero, request.path, request.remote_addr))
+                execute(cur, "INSERT INTO acessos (numero, caminho, cliente) VALUES (%s, %s, %s)",
+                        (numero, request.path, request.remote_addr))
         except psycopg2.Error as e:
             log.warning("erro no banco: %s", e)
             raise Indisponivel("banco de dados (db)") from e
@@ -208,6 +217,12 @@ def health():
         estado["erro"] = "banco de dados (db) indisponível"
         return jsonify(estado), 503
     return jsonify(estado)
+
+
+@app.after_request
+def count_queries(resp):
+    resp.headers["X-Consultas-DB"] = str(g.get("consultas", 0))
+    return resp
 
 
 @app.errorhandler(Indisponivel)

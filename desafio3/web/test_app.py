@@ -57,6 +57,7 @@ class WebTest(unittest.TestCase):
             self.addCleanup(p.stop)
 
     def fake_query(self, sql, params=()):
+        web.g.consultas = web.g.get("consultas", 0) + 1
         self.queries.append(sql)
         if "WHERE id" in sql:
             return [ALUNO] if params == (1,) else []
@@ -81,6 +82,8 @@ class WebTest(unittest.TestCase):
         self.assertEqual(second.headers["X-Cache"], "HIT")
         self.assertEqual(second.get_json()["fonte"], "cache")
         self.assertEqual(len(self.queries), n, "um HIT não pode consultar o banco")
+        self.assertEqual(first.headers["X-Consultas-DB"], "1")
+        self.assertEqual(second.headers["X-Consultas-DB"], "0")
 
     def test_aluno_not_found_is_404_json(self):
         self.assertJsonError(self.client.get("/aluno/42"), 404)
