@@ -180,6 +180,14 @@ equals() {
 	printf 'esperado: %s\nobtido:   %s\n' "$2" "$1"
 	return 1
 }
+# failed_with STATUS SAÍDA PADRÃO: o comando falhou (status != 0) dizendo PADRÃO.
+failed_with() {
+	if [ "$1" = 0 ]; then
+		echo "o comando terminou com sucesso; esperava uma falha"
+		return 1
+	fi
+	contains "$2" "$3"
+}
 less_than() {
 	if [ "$1" -lt "$2" ]; then return 0; fi
 	printf 'esperado menos que %s, obtido %s\n' "$2" "$1"
@@ -467,11 +475,7 @@ d1_more_answers_than() {
 	[ "$(client_logs | grep -c 'resposta:')" -gt "$1" ]
 }
 d1_refused_foreign() { # STATUS SAÍDA
-	if [ "$1" = 0 ]; then
-		echo "./run.sh 1 terminou com sucesso por cima de um contêiner alheio"
-		return 1
-	fi
-	contains "$2" "não foi criado por este projeto" || return 1
+	failed_with "$1" "$2" "não foi criado por este projeto" || return 1
 	equals "$(container_label server || echo removido)" ''
 }
 
@@ -586,7 +590,8 @@ test_2() {
 	local out status=0
 	out=$(PYTHON_IMAGE=desafios-docker-inexistente/python:0 "$SELF" 2 2>&1) || status=$?
 	check "imagem base impossível de baixar: mensagem com a solução (*_IMAGE, mirror)" \
-		d2_explains_pull_failure "$status" "$out"
+		failed_with "$status" "$out" 'Não foi possível baixar uma imagem base.*PYTHON_IMAGE='
+
 	clean_2 >/dev/null
 }
 
@@ -598,13 +603,6 @@ d2_clear_error_on_readonly() {
 		return 1
 	fi
 	contains "$out" 'erro: não foi possível usar o banco' && not_contains "$out" 'Traceback'
-}
-d2_explains_pull_failure() {
-	if [ "$1" = 0 ]; then
-		echo "o build com uma imagem base inexistente terminou com sucesso?"
-		return 1
-	fi
-	contains "$2" 'Não foi possível baixar uma imagem base' && contains "$2" 'PYTHON_IMAGE='
 }
 
 clean_2() {
@@ -810,7 +808,7 @@ test_3() {
 	out=$(WEB_PORT=$port "$SELF" 3 2>&1) || status=$?
 	docker rm -f desafios-docker-porta-ocupada >/dev/null 2>&1 || true
 	check "porta do host ocupada: ./run.sh 3 para com a mensagem e a solução (WEB_PORT)" \
-		d3_port_message "$status" "$out" "$port"
+		failed_with "$status" "$out" "A porta $port do host já está em uso.*WEB_PORT="
 	clean_3 >/dev/null
 }
 
@@ -867,13 +865,6 @@ d3_db_down() {
 		t1=$(now_ms)
 		less_than $((t1 - t0)) 5000 || return 1
 	done
-}
-d3_port_message() { # STATUS SAÍDA PORTA
-	if [ "$1" = 0 ]; then
-		echo "./run.sh 3 terminou com sucesso com a porta $3 ocupada"
-		return 1
-	fi
-	contains "$2" "A porta $3 do host já está em uso" && contains "$2" "WEB_PORT="
 }
 
 clean_3() {
@@ -1546,14 +1537,6 @@ no_socket_permission() {
 	fi
 	rm -rf "$dir"
 	return "$status"
-}
-
-failed_with() { # STATUS SAÍDA PADRÃO
-	if [ "$1" = 0 ]; then
-		echo "o comando terminou com sucesso; esperava uma falha"
-		return 1
-	fi
-	contains "$2" "$3"
 }
 
 # Limpeza geral: nada nosso sobra, e o que é do usuário (sentinelas criadas
