@@ -1412,7 +1412,7 @@ cmd_all() {
 cmd_test() {
 	preflight
 	local n status
-	for n in docs errors 1 2 3 4 5 clean; do
+	for n in docs errors 1 2 3 4 5 bench clean; do
 		status=0
 		set +e
 		(
@@ -1489,9 +1489,46 @@ test_docs() {
 	check "Dockerfiles e compose files usam as mesmas imagens base padrão do run.sh" image_defaults_agree
 }
 
+# O bench roda de ponta a ponta (com cargas curtas) e produz a tabela completa.
+# Os números não são julgados: só que cada medida existe.
+test_bench() {
+	section "Bench (rodada curta: só confere que cada medida sai)"
+	local out="$WORK/bench-teste.md" status=0
+	BENCH_SECS=0.3 BENCH_ROUNDS=1 "$SELF" bench --out="$out" >"$WORK/bench-teste.log" 2>&1 || status=$?
+	check "./run.sh bench termina sem erro" succeeded_or_log "$status" "$WORK/bench-teste.log"
+	check "a tabela tem as seis partes do bench" bench_table_complete "$out"
+}
+succeeded_or_log() { # STATUS LOG: sucesso, ou o fim do log como motivo
+	if [ "$1" = 0 ]; then return 0; fi
+	tail -n 15 "$2"
+	return 1
+}
+bench_table_complete() {
+	local table pattern missing=''
+	table=$(cat "$1" 2>/dev/null) || { echo "a tabela $1 não foi gravada"; return 1; }
+	for pattern in \
+		'/users pelo gateway \(:5004.*concorrência 8 \| [0-9.]+ req/s · p50 [0-9.]+ ms · p99 [0-9.]+ ms · erros 0' \
+		'/users pelo gateway ingênuo.*concorrência 8 \| [0-9.]+ req/s' \
+		'gateway ÷ ingênuo, req/s com concorrência 8 \| [0-9]+\.[0-9]+x' \
+		'D3 /aluno/1 com HIT.* \| [0-9.]+ ms' \
+		'consultas ao Postgres em 50 HITs.* \| 0 \|' \
+		'desafio3: do up -d até todos saudáveis, frio \| [0-9.]+ s' \
+		'desafio5: do up -d até todos saudáveis, morno \| [0-9.]+ s' \
+		'imagem desafio5-gateway.* \| [0-9]+ MB \(base: ' \
+		'camadas refeitas: 1 de 4' \
+		'docker stop desafio3:db \| [0-9]+ ms' \
+		'./run.sh clean \(tudo\) \| [0-9.]+ s'; do
+		printf '%s\n' "$table" | grep -qE -- "$pattern" || missing="$missing
+  /$pattern/"
+	done
+	if [ -z "$missing" ]; then return 0; fi
+	printf 'linhas que faltam na tabela:%s\n' "$missing"
+	return 1
+}
+
 # Mensagens de erro antes de qualquer comando docker: cada uma com a solução.
 test_errors() {
-	section "Mensagens de erro (docker ausente, daemon parado, sem permissão)"
+	section "Mensagens de erro (uso, docker ausente, daemon parado, sem permissão)"
 	local out status
 	# docker ausente: um PATH só com as ferramentas que o run.sh usa antes do preflight
 	local bin="$WORK/bin-sem-docker" tool
@@ -1503,6 +1540,11 @@ test_errors() {
 	out=$(PATH="$bin" "$bin/bash" "$SELF" 1 2>&1) || status=$?
 	check "docker ausente: 'Docker não encontrado' e como instalar" \
 		failed_with "$status" "$out" 'Docker não encontrado no PATH. Instale o Docker Desktop'
+
+	status=0
+	out=$("$SELF" desafio-que-nao-existe 2>&1 >/dev/null) || status=$?
+	check "subcomando desconhecido: uso no stderr e código de saída 2" \
+		equals "$status $(printf '%s\n' "$out" | head -n 1)" "2 Uso: ./run.sh <comando> [--dry-run]"
 
 	status=0
 	out=$(DOCKER_HOST="unix://$WORK/nao-existe/docker.sock" "$SELF" 1 2>&1) || status=$?
@@ -1622,6 +1664,7 @@ Portas do host (publicadas só em 127.0.0.1; BIND_ADDRESS muda o endereço):
 
 Outras:
   WAIT_SECS      tempo máximo de cada espera, em segundos (padrão 60)
+  BENCH_SECS, BENCH_ROUNDS  duração (s) e rodadas de cada caso de carga do bench (2 e 3)
   NO_COLOR       desliga as cores
   POSTGRES_PASSWORD  senha do Postgres do desafio 3 (padrão só para uso local)
 EOF
