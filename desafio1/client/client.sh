@@ -7,7 +7,7 @@ URL=${SERVER_URL:-http://server:8080}
 INTERVAL=${INTERVAL:-2}
 TMP=$(mktemp)
 
-trap 'echo "cliente: SIGTERM recebido, encerrando"; rm -f "$TMP"; exit 0' TERM INT
+trap 'echo "cliente: sinal de parada recebido (docker stop ou Ctrl+C), encerrando"; rm -f "$TMP"; exit 0' TERM INT
 
 echo "cliente: consultando $URL a cada ${INTERVAL}s"
 while :; do
