@@ -70,14 +70,14 @@ shell_quote() {
 }
 
 # run CMD...: mostra o comando exatamente como no README e o executa.
-# A saída (stdout+stderr) aparece na tela e fica em $LAST_OUT; se falhar,
-# explain_failure traduz os erros conhecidos em uma mensagem com a solução.
+# A saída (stdout+stderr) aparece na tela enquanto o comando roda (um build
+# longo não parece travado) e fica em $LAST_OUT; se falhar, explain_failure
+# traduz os erros conhecidos em uma mensagem com a solução.
 run() {
 	printf '%s$ %s%s\n' "$C_CMD" "$(shell_quote "$@")" "$C_OFF"
 	if [ "$DRY_RUN" = 1 ]; then return 0; fi
 	local status=0
-	"$@" >"$LAST_OUT" 2>&1 || status=$?
-	show_output "$LAST_OUT"
+	"$@" 2>&1 | tee "$LAST_OUT" | strip_ansi || status=$?
 	if [ "$status" != 0 ]; then
 		explain_failure "$LAST_OUT"
 		return "$status"
@@ -91,18 +91,18 @@ run_quiet() {
 	local status=0
 	"$@" >"$LAST_OUT" 2>&1 || status=$?
 	if [ "$status" != 0 ]; then
-		show_output "$LAST_OUT"
+		strip_ansi <"$LAST_OUT"
 		explain_failure "$LAST_OUT"
 		return "$status"
 	fi
 }
 
 # Fora de um terminal, tira as sequências ANSI (cores, "apaga linha") da saída.
-show_output() {
+strip_ansi() {
 	if [ -t 1 ]; then
-		cat "$1"
+		cat
 	else
-		sed $'s/\033\\[[0-9;?]*[A-Za-z]//g' "$1"
+		sed $'s/\033\\[[0-9;?]*[A-Za-z]//g'
 	fi
 }
 
