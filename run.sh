@@ -1428,7 +1428,7 @@ cmd_test() {
 	done
 }
 
-# ----------------------------------------------- README e padrões sem deriva
+# ------------- ./run.sh test: verificações transversais (README, erros, bench, limpeza)
 
 # Comandos dos blocos do README marcados com <!-- run.sh N --> (sem comentários).
 readme_commands() {
