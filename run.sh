@@ -223,11 +223,14 @@ now_ms() {
 	fi
 }
 
+# curl direto para 127.0.0.1, mesmo com HTTP_PROXY/http_proxy no ambiente.
+hcurl() { curl --noproxy '*' "$@"; }
+
 # HTTP: imprime o corpo; o status vai para $WORK/status e os cabeçalhos para $WORK/headers.
 http_get() {
 	local url=$1 code
 	rm -f "$WORK/body" "$WORK/headers"
-	code=$(curl -sS -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' \
+	code=$(hcurl -sS -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' \
 		--connect-timeout 3 --max-time 10 "$url" 2>"$WORK/curl.err") || code=000
 	echo "$code" >"$WORK/status"
 	cat "$WORK/body" 2>/dev/null || true
@@ -817,7 +820,7 @@ d3_concurrency() {
 	c0=$(docker exec "$(service_id cache)" redis-cli GET contador:acessos)
 	l0=$(http_get "$D3/log" | json_number total)
 	for _ in $(seq 1 "$n"); do
-		curl -s -o /dev/null --max-time 20 "$D3/" &
+		hcurl -s -o /dev/null --max-time 20 "$D3/" &
 	done
 	wait
 	c1=$(docker exec "$(service_id cache)" redis-cli GET contador:acessos)
@@ -880,8 +883,8 @@ clean_3() {
 # same_response URL_DIRETA URL_GATEWAY: mesmo status, Content-Type e corpo byte a byte.
 same_response() {
 	local a b
-	a=$(curl -sS -o "$WORK/a.body" -w '%{http_code} %{content_type}' --max-time 10 "$1") || return 1
-	b=$(curl -sS -o "$WORK/b.body" -w '%{http_code} %{content_type}' --max-time 10 "$2") || return 1
+	a=$(hcurl -sS -o "$WORK/a.body" -w '%{http_code} %{content_type}' --max-time 10 "$1") || return 1
+	b=$(hcurl -sS -o "$WORK/b.body" -w '%{http_code} %{content_type}' --max-time 10 "$2") || return 1
 	equals "$b" "$a" || return 1
 	if ! cmp -s "$WORK/a.body" "$WORK/b.body"; then
 		printf 'corpos diferentes:\n  %s: %s\n  %s: %s\n' "$1" "$(head -c 300 "$WORK/a.body")" \
@@ -1048,7 +1051,7 @@ d5_unknown_ids() {
 d5_request_id() {
 	local id
 	id="desafio5-$$-$(now_ms)"
-	curl -sS -o /dev/null -D "$WORK/headers" -H "X-Request-ID: $id" --max-time 10 "$G/users/2" || return 1
+	hcurl -sS -o /dev/null -D "$WORK/headers" -H "X-Request-ID: $id" --max-time 10 "$G/users/2" || return 1
 	equals "$(last_header X-Request-ID)" "$id" || return 1
 	wait_until "o log do users_service mostrar request_id=$id" d5_logged "$id" ||
 		{ echo "request_id=$id não apareceu no log do users_service"; return 1; }
@@ -1226,9 +1229,9 @@ bench_cache() {
 	local queries=0 t q
 	: >"$WORK/hits"
 	: >"$WORK/misses"
-	curl -s -o /dev/null "$D3/aluno/1"
+	hcurl -s -o /dev/null "$D3/aluno/1"
 	for _ in $(seq 1 50); do
-		t=$(curl -s -o /dev/null -D "$WORK/h" -w '%{time_total}' "$D3/aluno/1")
+		t=$(hcurl -s -o /dev/null -D "$WORK/h" -w '%{time_total}' "$D3/aluno/1")
 		q=$(grep -i '^X-Consultas-DB:' "$WORK/h" | tr -dc '0-9')
 		grep -qi '^X-Cache: HIT' "$WORK/h" || { echo "esperava HIT"; return 1; }
 		queries=$((queries + ${q:-1}))
@@ -1236,7 +1239,7 @@ bench_cache() {
 	done
 	for _ in $(seq 1 30); do
 		docker exec "$(service_id cache)" redis-cli DEL aluno:1 >/dev/null
-		t=$(curl -s -o /dev/null -D "$WORK/h" -w '%{time_total}' "$D3/aluno/1")
+		t=$(hcurl -s -o /dev/null -D "$WORK/h" -w '%{time_total}' "$D3/aluno/1")
 		grep -qi '^X-Cache: MISS' "$WORK/h" || { echo "esperava MISS"; return 1; }
 		echo "$t" >>"$WORK/misses"
 	done

@@ -13,7 +13,8 @@ echo "cliente: consultando $URL a cada ${INTERVAL}s"
 while :; do
 	# curl e sleep rodam em segundo plano com `wait`: assim o trap dispara
 	# assim que o sinal chega, sem esperar o comando em andamento terminar.
-	curl -sS --fail --connect-timeout 2 --max-time 3 "$URL" >"$TMP" 2>&1 &
+	# --noproxy: a conversa é direta pela rede do Docker, mesmo com HTTP_PROXY no ambiente
+	curl -sS --fail --noproxy '*' --connect-timeout 2 --max-time 3 "$URL" >"$TMP" 2>&1 &
 	if wait $!; then
 		echo "[$(date '+%H:%M:%S')] resposta: $(cat "$TMP")"
 	else

@@ -36,7 +36,9 @@ DB = {
 REDIS_HOST = os.environ.get("REDIS_HOST", "cache")
 REDIS_PORT = int(os.environ.get("REDIS_PORT", "6379"))
 CACHE_TTL = int(os.environ.get("CACHE_TTL", "60"))
-STARTUP_RETRIES = int(os.environ.get("DB_STARTUP_RETRIES", "15"))
+# espera máxima pelo banco na partida: abaixo dos 30 s em que o gunicorn
+# desiste de um worker que não termina de subir
+STARTUP_WAIT = float(os.environ.get("DB_STARTUP_WAIT", "15"))
 LOG_LIMIT_DEFAULT = 20
 LOG_LIMIT_MAX = 100
 PG_INT_MAX = 2**31 - 1  # maior valor de uma coluna INTEGER/SERIAL
@@ -89,13 +91,18 @@ def query(sql, params=()):
 
 
 def wait_for_db():
-    """Na partida, espera o banco um número limitado de vezes (não para sempre)."""
-    for tentativa in range(1, STARTUP_RETRIES + 1):
+    """Na partida, espera o banco por um tempo limitado (não para sempre)."""
+    prazo = time.monotonic() + STARTUP_WAIT
+    tentativa = 0
+    while True:
+        tentativa += 1
         try:
             connect_db().close()
             return True
         except Indisponivel:
-            log.info("aguardando o banco (%d/%d)", tentativa, STARTUP_RETRIES)
+            if time.monotonic() + 1 >= prazo:
+                break
+            log.info("aguardando o banco (tentativa %d)", tentativa)
             time.sleep(1)
     log.warning("banco ainda indisponível; a web sobe assim mesmo e responde 503 até ele voltar")
     return False

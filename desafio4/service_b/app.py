@@ -22,6 +22,9 @@ app.json.ensure_ascii = False
 app.json.sort_keys = False
 log = logging.getLogger("gunicorn.error")
 session = requests.Session()
+# Entre serviços da mesma rede não há proxy: ignorar HTTP_PROXY/NO_PROXY do
+# ambiente (o Docker Desktop pode injetá-los nos contêineres).
+session.trust_env = False
 
 
 class FalhaUpstream(Exception):
