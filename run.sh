@@ -6,7 +6,7 @@
 # imprimindo cada um antes de executar, verifica o resultado com curl/grep e
 # deixa o desafio rodando para você explorar. `./run.sh help` mostra o uso.
 #
-# Compatível com bash 3.2 (macOS): sem arrays associativos, mapfile, ${x,,}.
+# Compatível com o bash 3.2 do macOS (só recursos que ele já tem; ver CONVENTIONS).
 
 set -euo pipefail
 
@@ -39,7 +39,7 @@ DRY_RUN=0        # 1: só imprime os comandos (--dry-run)
 WORK=''          # diretório temporário desta execução
 RESULTS=''       # arquivo com uma linha "ok"/"falhou" por verificação
 LAST_OUT=''      # saída do último comando executado por run()
-COMPOSE=''       # "docker compose" ou "docker-compose", detectado sob demanda
+COMPOSE=()       # (docker compose) ou (docker-compose), detectado sob demanda
 
 # ------------------------------------------------------------- saída na tela
 
@@ -226,6 +226,15 @@ now_ms() {
 # curl direto para 127.0.0.1, mesmo com HTTP_PROXY/http_proxy no ambiente.
 hcurl() { curl --noproxy '*' "$@"; }
 
+# elapsed_ms CMD...: roda CMD (sem a saída) e imprime quantos milissegundos levou.
+elapsed_ms() {
+	local t0 t1
+	t0=$(now_ms)
+	"$@" >/dev/null
+	t1=$(now_ms)
+	echo $((t1 - t0))
+}
+
 # HTTP: imprime o corpo; o status vai para $WORK/status e os cabeçalhos para $WORK/headers.
 http_get() {
 	local url=$1 code
@@ -271,14 +280,14 @@ preflight() {
 
 # Compose v2 (plugin "docker compose") ou, na falta dele, v1 ("docker-compose").
 detect_compose() {
-	if [ -n "$COMPOSE" ]; then return 0; fi
+	if [ "${#COMPOSE[@]}" -gt 0 ]; then return 0; fi
 	if docker compose version >/dev/null 2>&1; then
-		COMPOSE='docker compose'
+		COMPOSE=(docker compose)
 	elif command -v docker-compose >/dev/null 2>&1; then
-		COMPOSE='docker-compose'
+		COMPOSE=(docker-compose)
 		warn "usando Compose v1 (docker-compose); prefira o v2: https://docs.docker.com/compose/install/"
 	elif [ "$DRY_RUN" = 1 ]; then
-		COMPOSE='docker compose'
+		COMPOSE=(docker compose)
 	else
 		die "Docker Compose não encontrado. Instale o plugin Compose v2 (vem com o Docker Desktop;" \
 			"no Linux: pacote docker-compose-plugin) e rode de novo."
@@ -289,13 +298,9 @@ detect_compose() {
 # dc ARGS...: o mesmo, sem narrar (consultas internas das verificações).
 compose() {
 	detect_compose
-	# shellcheck disable=SC2086 # COMPOSE é "docker compose" ou "docker-compose": dividir é o objetivo
-	run $COMPOSE "$@"
+	run "${COMPOSE[@]}" "$@"
 }
-dc() {
-	# shellcheck disable=SC2086 # idem
-	$COMPOSE "$@"
-}
+dc() { "${COMPOSE[@]}" "$@"; }
 
 # Rótulo LABEL_KEY do contêiner, da imagem ou vazio. Falha se não existe.
 container_label() {
@@ -340,10 +345,15 @@ remove_our_containers() {
 	if [ "${#found[@]}" -gt 0 ]; then run_quiet docker rm -f "${found[@]}"; fi
 }
 
-# Argumentos de build só quando a imagem base difere do padrão, para que o
-# comando impresso seja o do README no caso comum.
-build_arg() { # VARIÁVEL VALOR PADRÃO
-	if [ "$2" != "$3" ]; then printf '%s\n' --build-arg "$1=$2"; fi
+# set_build_args VARIÁVEL: BUILD_ARGS ganha --build-arg VARIÁVEL=valor só quando
+# a imagem base difere do padrão, para que o comando impresso seja o do README
+# no caso comum. Uso: docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} ...
+# (a forma ${a[@]+...} porque o bash 3.2 com set -u recusa um array vazio).
+BUILD_ARGS=()
+set_build_args() {
+	local default_name=DEFAULT_$1
+	BUILD_ARGS=()
+	if [ "${!1}" != "${!default_name}" ]; then BUILD_ARGS=(--build-arg "$1=${!1}"); fi
 }
 
 port_in_use() { # PORTA: algo aceita conexões em 127.0.0.1:PORTA?
@@ -352,30 +362,23 @@ port_in_use() { # PORTA: algo aceita conexões em 127.0.0.1:PORTA?
 
 # ----------------------------------------------------------- desafio 1
 
-D1_CONTAINERS='server client'
-
 client_logs() { docker logs client 2>&1; }
 
 cmd_1() {
 	section "Desafio 1 — containers em rede"
 	preflight
-	# shellcheck disable=SC2086 # lista de nomes
-	ensure_not_foreign $D1_CONTAINERS
+	ensure_not_foreign server client
 	cd_run desafio1
-	# shellcheck disable=SC2086
-	remove_our_containers $D1_CONTAINERS
+	remove_our_containers server client
 	if [ "$DRY_RUN" = 0 ] && docker network inspect desafio1-net >/dev/null 2>&1; then
 		info "(a rede desafio1-net já existe: reaproveitando)"
 	else
 		run docker network create desafio1-net
 	fi
-	local args
-	args=$(build_arg PYTHON_IMAGE "$PYTHON_IMAGE" "$DEFAULT_PYTHON_IMAGE")
-	# shellcheck disable=SC2086 # args: zero ou duas palavras sem espaços
-	run docker build $args -t d1-server -f Dockerfile.server .
-	args=$(build_arg CLIENT_IMAGE "$CLIENT_IMAGE" "$DEFAULT_CLIENT_IMAGE")
-	# shellcheck disable=SC2086
-	run docker build $args -t d1-client -f Dockerfile.client .
+	set_build_args PYTHON_IMAGE
+	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d1-server -f Dockerfile.server .
+	set_build_args CLIENT_IMAGE
+	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d1-client -f Dockerfile.client .
 	run docker run -d --network desafio1-net --name server d1-server
 	run docker run -d --network desafio1-net --name client d1-client
 	wait_until "a primeira resposta do servidor nos logs do client" d1_client_got_answer || true
@@ -428,16 +431,14 @@ not_root_in() { # CONTÊINER
 
 # stop_fast CONTÊINER: docker stop termina bem abaixo de 1 s (PID 1 trata SIGTERM).
 stop_fast() {
-	local t0 t1 code
-	t0=$(now_ms)
-	docker stop "$1" >/dev/null
-	t1=$(now_ms)
+	local ms code
+	ms=$(elapsed_ms docker stop "$1")
 	code=$(docker container inspect -f '{{.State.ExitCode}}' "$1")
 	if [ "$code" = 137 ]; then
 		echo "$1 precisou de SIGKILL (código 137): o PID 1 ignorou o SIGTERM"
 		return 1
 	fi
-	less_than $((t1 - t0)) 1000 || {
+	less_than "$ms" 1000 || {
 		echo "(ms para docker stop $1)"
 		return 1
 	}
@@ -484,19 +485,16 @@ d1_refused_foreign() { # STATUS SAÍDA
 
 clean_1() {
 	section "Limpeza — desafio 1"
-	# shellcheck disable=SC2086
-	remove_our_containers $D1_CONTAINERS
-	remove_network desafio1-net
+	remove_our_containers server client
+	remove_if_exists network desafio1-net
 	remove_our_images d1-server d1-client
 }
 
-remove_network() {
-	if [ "$DRY_RUN" = 0 ] && ! docker network inspect "$1" >/dev/null 2>&1; then return 0; fi
-	run_quiet docker network rm "$1" || warn "a rede $1 ficou (algum contêiner de fora ainda a usa?)"
-}
-remove_volume() {
-	if [ "$DRY_RUN" = 0 ] && ! docker volume inspect "$1" >/dev/null 2>&1; then return 0; fi
-	run_quiet docker volume rm "$1" || warn "o volume $1 ficou (algum contêiner de fora ainda o usa?)"
+# remove_if_exists network|volume NOME: remove se existir; se algo de fora
+# ainda o usa, o docker recusa e ele fica, com um aviso.
+remove_if_exists() {
+	if [ "$DRY_RUN" = 0 ] && ! docker "$1" inspect "$2" >/dev/null 2>&1; then return 0; fi
+	run_quiet docker "$1" rm "$2" || warn "$1 $2 mantido (algum contêiner de fora ainda o usa?)"
 }
 # Remove só as imagens com o rótulo do projeto.
 remove_our_images() {
@@ -528,10 +526,9 @@ cmd_2() {
 	else
 		run docker volume create desafio2-volume
 	fi
-	local args first second without
-	args=$(build_arg PYTHON_IMAGE "$PYTHON_IMAGE" "$DEFAULT_PYTHON_IMAGE")
-	# shellcheck disable=SC2086 # args: zero ou duas palavras sem espaços
-	run docker build $args -t d2-image .
+	local first second without
+	set_build_args PYTHON_IMAGE
+	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d2-image .
 	run docker run --name d2-db -v desafio2-volume:/data d2-image
 	first=$(cat "$LAST_OUT")
 	run docker rm d2-db
@@ -601,17 +598,13 @@ test_2() {
 d2_clear_error_on_readonly() {
 	local out status=0
 	out=$(docker run --rm --read-only d2-image 2>&1) || status=$?
-	if [ "$status" = 0 ]; then
-		echo "esperava falha num sistema de arquivos somente leitura"
-		return 1
-	fi
-	contains "$out" 'erro: não foi possível usar o banco' && not_contains "$out" 'Traceback'
+	failed_with "$status" "$out" 'erro: não foi possível usar o banco' && not_contains "$out" 'Traceback'
 }
 
 clean_2() {
 	section "Limpeza — desafio 2"
 	remove_our_containers d2-db
-	remove_volume desafio2-volume
+	remove_if_exists volume desafio2-volume
 	remove_our_images d2-image
 }
 
@@ -669,8 +662,8 @@ ensure_ports_free() { # PROJETO VARIÁVEL=PORTA...
 # started_at SERVIÇO: quando o contêiner começou (para provar que não reiniciou).
 started_at() { docker container inspect -f '{{.State.StartedAt}}' "$(service_id "$1")"; }
 
-# json_number CHAVE: extrai um número inteiro de um JSON simples (stdin).
-json_number() { grep -oE "\"$1\": ?[0-9]+" | head -n 1 | grep -oE '[0-9]+$'; }
+# json_number CHAVE: o número (inteiro ou decimal) da CHAVE num JSON simples (stdin).
+json_number() { grep -oE "\"$1\": ?[0-9.]+" | head -n 1 | sed -E 's/.*: ?//'; }
 
 # header VALOR do último http_get
 last_header() { grep -i "^$1:" "$WORK/headers" | head -n 1 | sed 's/^[^:]*: *//' | tr -d '\r'; }
@@ -859,14 +852,11 @@ d3_cache_back() {
 	d3_aluno_cache "$1" HIT
 }
 d3_db_down() {
-	local t0 t1 url
+	local url
 	for url in "$D3/todos" "$D3/log"; do
 		# /todos pode estar no cache; apagamos a chave para forçar o banco
 		docker exec "$(service_id cache)" redis-cli DEL alunos:todos >/dev/null
-		t0=$(now_ms)
-		expect_http "$url" 503 '^\{"erro":"banco de dados \(db\) indisponível' || return 1
-		t1=$(now_ms)
-		less_than $((t1 - t0)) 5000 || return 1
+		answers_within "$url" 503 '^\{"erro":"banco de dados \(db\) indisponível' 5000 || return 1
 	done
 }
 
@@ -878,7 +868,7 @@ clean_3() {
 	cd "$ROOT"
 }
 
-# --------------------------------------------- auxiliares dos desafios 4 e 5
+# ------------------------------------------ auxiliares HTTP dos desafios 3 a 5
 
 # same_response URL_DIRETA URL_GATEWAY: mesmo status, Content-Type e corpo byte a byte.
 same_response() {
@@ -1124,9 +1114,6 @@ bench_quiet() {
 	fi
 }
 
-json_field() { # JSON CAMPO: número de um JSON de uma linha
-	printf '%s\n' "$1" | grep -oE "\"$2\": ?[0-9.]+" | head -n 1 | sed -E 's/.*: ?//'
-}
 
 # load NOME URL CONCORRÊNCIA: uma rodada do gerador de carga na rede do desafio 5;
 # cada rodada acrescenta uma linha JSON a load-NOME-CONCORRÊNCIA.json.
@@ -1141,31 +1128,15 @@ load() {
 load_get() {
 	local line
 	while read -r line; do
-		json_field "$line" "$3"
+		printf '%s\n' "$line" | json_number "$3"
 	done <"$WORK/load-$1-$2.json" | median
 }
 
-# decimal A / B com duas casas, só com aritmética inteira (bash 3.2)
-ratio() {
-	local a b
-	a=$(to_cents "$1")
-	b=$(to_cents "$2")
-	if [ "$b" = 0 ]; then echo "n/d"; return; fi
-	local r=$((a * 100 / b))
-	printf '%d.%02d' $((r / 100)) $((r % 100))
-}
-to_cents() { # "123.4" -> 12340 ; "1.05" -> 105
-	local int=${1%%.*} frac=
-	case $1 in *.*) frac=${1#*.} ;; esac
-	frac="${frac}00"
-	frac=${frac:0:2}
-	echo $((10#${int:-0} * 100 + 10#$frac))
-}
-cents() { # 12340 -> 123.40 (aceita negativos)
-	local v=$1 sign=''
-	if [ "$v" -lt 0 ]; then sign='-'; v=$((-v)); fi
-	printf '%s%d.%02d' "$sign" $((v / 100)) $((v % 100))
-}
+# Contas com decimais, no awk (o bash só faz inteiros).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/d"; else printf "%.2f", a / b }'; }
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
+ms_to_s() { awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'; }
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; } # status 0 se A >= B
 meets() { if [ "$1" = 1 ]; then echo "$2 ✓"; else echo "$2 ✗"; fi; }
 
 # mediana (p50) de uma lista de números (um por linha, em ms com casas)
@@ -1173,10 +1144,8 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "0"; else prin
 
 bench_gateway() {
 	cd "$ROOT"
-	local args
-	args=$(build_arg PYTHON_IMAGE "$PYTHON_IMAGE" "$DEFAULT_PYTHON_IMAGE")
-	# shellcheck disable=SC2086 # args: zero ou duas palavras
-	docker build -q $args -t desafios-bench bench >/dev/null
+	set_build_args PYTHON_IMAGE
+	docker build -q ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t desafios-bench bench >/dev/null
 	docker rm -f desafios-bench-naive >/dev/null 2>&1 || true
 	docker run -d --rm --name desafios-bench-naive --network desafio5_default \
 		desafios-bench python naive_gateway.py >/dev/null
@@ -1212,12 +1181,12 @@ bench_gateway_rows() {
 	done
 	local r8 ok=0 overhead
 	r8=$(ratio "$(load_get gateway 8 rps)" "$(load_get ingenuo 8 rps)")
-	if [ "$r8" != n/d ] && [ "$(to_cents "$r8")" -ge 300 ]; then ok=1; fi
+	if [ "$r8" != n/d ] && at_least "$r8" 3; then ok=1; fi
 	bench_row "gateway ÷ ingênuo, req/s com concorrência 8" "${r8}x" "$(meets "$ok" "≥ 3x")"
-	overhead=$(($(to_cents "$(load_get gateway 1 p50_ms)") - $(to_cents "$(load_get direto 1 p50_ms)")))
+	overhead=$(minus "$(load_get gateway 1 p50_ms)" "$(load_get direto 1 p50_ms)")
 	ok=0
-	if [ "$overhead" -le 100 ]; then ok=1; fi
-	bench_row "latência que o gateway soma ao p50 direto, concorrência 1" "$(cents "$overhead") ms" "$(meets "$ok" "≤ 1 ms")"
+	if at_least 1 "$overhead"; then ok=1; fi
+	bench_row "latência que o gateway soma ao p50 direto, concorrência 1" "$overhead ms" "$(meets "$ok" "≤ 1 ms")"
 	for c in 1 8; do
 		bench_row "gateway ÷ direto, req/s com concorrência $c" \
 			"$(ratio "$(load_get gateway "$c" rps)" "$(load_get direto "$c" rps)")x" "(só informativo)"
@@ -1287,14 +1256,13 @@ bench_images() {
 }
 
 bench_rebuild() {
-	local tmp t0 t1 args steps cached
+	local tmp t0 t1 steps cached
 	tmp=$(mktemp -d "$WORK/rebuild.XXXXXX")
 	cp -R "$ROOT/desafio3/web/." "$tmp/"
 	printf '\n# alterado pelo ./run.sh bench em %s\n' "$(date)" >>"$tmp/app.py"
-	args=$(build_arg PYTHON_IMAGE "$PYTHON_IMAGE" "$DEFAULT_PYTHON_IMAGE")
+	set_build_args PYTHON_IMAGE
 	t0=$(now_ms)
-	# shellcheck disable=SC2086
-	docker build --progress=plain $args -t desafios-bench-rebuild "$tmp" >"$WORK/rebuild.log" 2>&1
+	docker build --progress=plain ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t desafios-bench-rebuild "$tmp" >"$WORK/rebuild.log" 2>&1
 	t1=$(now_ms)
 	steps=$(grep -E '^#[0-9]+ \[[0-9]+/[0-9]+\]' "$WORK/rebuild.log" | grep -vc '\] FROM ' || true)
 	cached=$(grep -cE '^#[0-9]+ CACHED' "$WORK/rebuild.log" || true)
@@ -1303,7 +1271,7 @@ bench_rebuild() {
 }
 
 bench_stops() {
-	local c id t0 t1
+	local c id
 	: >"$WORK/stops"
 	for c in server client desafio3:web desafio3:db desafio3:cache desafio4:service_a desafio4:service_b \
 		desafio5:users_service desafio5:orders_service desafio5:gateway; do
@@ -1314,16 +1282,10 @@ bench_stops() {
 				;;
 			*) id=$c ;;
 		esac
-		t0=$(now_ms)
-		docker stop "$id" >/dev/null
-		t1=$(now_ms)
-		echo "$c $((t1 - t0))" >>"$WORK/stops"
+		echo "$c $(elapsed_ms docker stop "$id")" >>"$WORK/stops"
 	done
 	cd "$ROOT"
-	t0=$(now_ms)
-	"$SELF" clean
-	t1=$(now_ms)
-	echo $((t1 - t0)) >"$WORK/clean"
+	elapsed_ms "$SELF" clean >"$WORK/clean"
 }
 
 cmd_bench() {
@@ -1351,9 +1313,9 @@ cmd_bench() {
 			ok=0
 			if [ "$ms" -lt 10000 ]; then ok=1; fi
 			if [ "$dir:$kind" = desafio3:frio ]; then
-				bench_row "$dir: do up -d até todos saudáveis, $kind" "$(cents $((ms / 10))) s" "$(meets "$ok" "< 10 s")"
+				bench_row "$dir: do up -d até todos saudáveis, $kind" "$(ms_to_s "$ms") s" "$(meets "$ok" "< 10 s")"
 			else
-				bench_row "$dir: do up -d até todos saudáveis, $kind" "$(cents $((ms / 10))) s"
+				bench_row "$dir: do up -d até todos saudáveis, $kind" "$(ms_to_s "$ms") s"
 			fi
 		done
 	done
@@ -1369,7 +1331,7 @@ cmd_bench() {
 	local rb
 	read -r -a rb <"$WORK/rebuild"
 	bench_row "rebuild da web do D3 depois de mudar só o app.py" \
-		"$(cents $((rb[0] / 10))) s; camadas refeitas: ${rb[1]} de ${rb[2]}" "$(meets "$([ "${rb[1]}" = 1 ] && echo 1 || echo 0)" "1 camada")"
+		"$(ms_to_s "${rb[0]}") s; camadas refeitas: ${rb[1]} de ${rb[2]}" "$(meets "$([ "${rb[1]}" = 1 ] && echo 1 || echo 0)" "1 camada")"
 
 	bench_quiet "medir o docker stop de cada contêiner e o ./run.sh clean" bench_stops
 	local name
@@ -1378,7 +1340,7 @@ cmd_bench() {
 		if [ "$ms" -lt 1000 ]; then ok=1; fi
 		bench_row "docker stop $name" "$ms ms" "$(meets "$ok" "< 1 s")"
 	done <"$WORK/stops"
-	bench_row "./run.sh clean (tudo)" "$(cents $(($(cat "$WORK/clean") / 10))) s"
+	bench_row "./run.sh clean (tudo)" "$(ms_to_s "$(cat "$WORK/clean")") s"
 
 	mkdir -p "$(dirname "$BENCH_OUT")"
 	{

@@ -117,12 +117,12 @@ class Upstream:
 UPSTREAMS = {nome: Upstream(nome, url) for nome, url in UPSTREAM_URLS.items()}
 
 
-def call(servico, path, method="GET", query=b"", data=None, headers=None):
+def call(servico, path, method="GET", query="", data=None, headers=None):
     """Chama um serviço com o X-Request-ID da requisição atual."""
     headers = dict(headers or {})
     headers["X-Request-ID"] = g.request_id
     if query:
-        path = f"{path}?{query.decode('latin-1') if isinstance(query, bytes) else query}"
+        path = f"{path}?{query}"
     return UPSTREAMS[servico].request(method, path, body=data, headers=headers)
 
 
@@ -136,7 +136,8 @@ def relay(upstream):
 
 def forward(servico, path):
     headers = {k: v for k, v in request.headers.items() if k.lower() not in SKIP_REQUEST}
-    upstream = call(servico, path, request.method, query=request.query_string,
+    # a query string vai como chegou (bytes da URL, já codificados em %XX)
+    upstream = call(servico, path, request.method, query=request.query_string.decode("latin-1"),
                     data=request.get_data() or None, headers=headers)
     return relay(upstream)
 
