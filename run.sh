@@ -142,7 +142,7 @@ check() {
 		echo ok >>"$RESULTS"
 	else
 		printf '  %sfalhou%s  %s\n' "$C_FAIL" "$C_OFF" "$desc"
-		if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/          /' | head -n 15; fi
+		if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/          /' | head -n 60; fi
 		echo falhou >>"$RESULTS"
 	fi
 }
@@ -1459,7 +1459,7 @@ test_docs() {
 test_bench() {
 	section "Bench (rodada curta: só confere que cada medida sai)"
 	local out="$WORK/bench-teste.md" status=0
-	BENCH_SECS=0.3 BENCH_ROUNDS=1 "$SELF" bench --out="$out" >"$WORK/bench-teste.log" 2>&1 || status=$?
+	BENCH_SECS=0.5 BENCH_ROUNDS=1 "$SELF" bench --out="$out" >"$WORK/bench-teste.log" 2>&1 || status=$?
 	check "./run.sh bench termina sem erro" succeeded_or_log "$status" "$WORK/bench-teste.log"
 	check "a tabela tem as seis partes do bench" bench_table_complete "$out"
 }
@@ -1487,7 +1487,7 @@ bench_table_complete() {
   /$pattern/"
 	done
 	if [ -z "$missing" ]; then return 0; fi
-	printf 'linhas que faltam na tabela:%s\n' "$missing"
+	printf 'linhas que faltam na tabela:%s\ntabela:\n%s\n' "$missing" "$table"
 	return 1
 }
 
