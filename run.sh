@@ -142,7 +142,7 @@ check() {
 		echo ok >>"$RESULTS"
 	else
 		printf '  %sfalhou%s  %s\n' "$C_FAIL" "$C_OFF" "$desc"
-		if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/          /' | head -n 60; fi
+		if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/          /' | head -n 60 || true; fi
 		echo falhou >>"$RESULTS"
 	fi
 }
@@ -165,13 +165,16 @@ summary() {
 }
 
 # Asserções usadas por check: silenciosas quando passam, explicam quando não.
+# grep -q recebe o texto por here-string, nunca por pipe: com pipefail, um
+# `printf ... | grep -q` falha à toa quando o grep sai antes de o printf
+# terminar de escrever (SIGPIPE) — por isso, fluxos vão para `grep ... >/dev/null`.
 contains() { # TEXTO PADRÃO(grep -E)
-	if printf '%s\n' "$1" | grep -qE -- "$2"; then return 0; fi
+	if grep -qE -- "$2" <<<"$1"; then return 0; fi
 	printf 'esperado: /%s/\nobtido: %s\n' "$2" "$(printf '%s' "$1" | head -c 600)"
 	return 1
 }
 not_contains() {
-	if ! printf '%s\n' "$1" | grep -qE -- "$2"; then return 0; fi
+	if ! grep -qE -- "$2" <<<"$1"; then return 0; fi
 	printf 'não deveria conter: /%s/\nobtido: %s\n' "$2" "$(printf '%s' "$1" | head -c 600)"
 	return 1
 }
@@ -472,7 +475,7 @@ test_1() {
 }
 
 d1_client_reports_down() {
-	client_logs | grep -q 'servidor indisponível em http://server:8080' &&
+	client_logs | grep 'servidor indisponível em http://server:8080' >/dev/null &&
 		[ "$(docker container inspect -f '{{.State.Running}}' client)" = true ]
 }
 d1_more_answers_than() {
@@ -648,7 +651,7 @@ ensure_ports_free() { # PROJETO VARIÁVEL=PORTA...
 		port=${pair#*=}
 		# o nosso próprio serviço, de uma execução anterior (desafio3-web-1 no v2, desafio3_web_1 no v1)
 		if docker ps --filter "label=com.docker.compose.project=$project" --filter "publish=$port" \
-			--format '{{.Names}}' | grep -qE "^${project}[-_]"; then
+			--format '{{.Names}}' | grep -E "^${project}[-_]" >/dev/null; then
 			continue
 		fi
 		if port_in_use "$port"; then
@@ -1046,7 +1049,7 @@ d5_request_id() {
 	wait_until "o log do users_service mostrar request_id=$id" d5_logged "$id" ||
 		{ echo "request_id=$id não apareceu no log do users_service"; return 1; }
 }
-d5_logged() { dc logs users_service 2>&1 | grep -q "GET /users/2 .*request_id=$1"; }
+d5_logged() { dc logs users_service 2>&1 | grep "GET /users/2 .*request_id=$1" >/dev/null; }
 
 test_5() {
 	cmd_5
@@ -1483,7 +1486,7 @@ bench_table_complete() {
 		'camadas refeitas: 1 de 4' \
 		'docker stop desafio3:db \| [0-9]+ ms' \
 		'./run.sh clean \(tudo\) \| [0-9.]+ s'; do
-		printf '%s\n' "$table" | grep -qE -- "$pattern" || missing="$missing
+		grep -qE -- "$pattern" <<<"$table" || missing="$missing
   /$pattern/"
 	done
 	if [ -z "$missing" ]; then return 0; fi
