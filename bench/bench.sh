@@ -1,0 +1,344 @@
+# shellcheck shell=bash
+#
+# bench/bench.sh — ./run.sh bench: mede o gateway (contra o ingênuo), o cache do
+# desafio 3, o tempo até ficar pronto, as paradas, as imagens e o rebuild, e
+# grava uma tabela Markdown. Carregado pelo run.sh; test_bench é a parte do
+# ./run.sh test que roda o bench numa rodada curta.
+
+BENCH_OUT=${BENCH_OUT:-$ROOT/.saida/bench.md}
+BENCH_SECS=${BENCH_SECS:-2}
+BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+
+# bench_row MEDIDA VALOR [META]: uma linha da tabela.
+bench_row() { printf '| %s | %s | %s |\n' "$1" "$2" "${3:-—}" >>"$WORK/bench.rows"; }
+
+# bench_quiet DESCRIÇÃO CMD...: roda uma etapa com a saída num log; mostra só o resumo.
+bench_quiet() {
+	local desc=$1 status=0
+	shift
+	info "bench: $desc..."
+	set +e
+	(
+		set -e
+		"$@"
+	) >>"$WORK/bench.log" 2>&1
+	status=$?
+	set -e
+	if [ "$status" != 0 ]; then
+		tail -n 30 "$WORK/bench.log" >&2
+		die "bench: falhou ao $desc (log acima)"
+	fi
+}
+
+
+# load NOME URL CONCORRÊNCIA: uma rodada do gerador de carga na rede do desafio 5;
+# cada rodada acrescenta uma linha JSON a load-NOME-CONCORRÊNCIA.json.
+load() {
+	local out
+	out=$(docker run --rm --network desafio5_default desafios-bench \
+		python loadgen.py "$2" "$3" "$BENCH_SECS")
+	printf '%s\n' "$out" >>"$WORK/bench.log"
+	printf '%s\n' "$out" >>"$WORK/load-$1-$3.json"
+}
+# load_get NOME CONCORRÊNCIA CAMPO: a mediana do campo entre as rodadas.
+load_get() {
+	local line
+	while read -r line; do
+		printf '%s\n' "$line" | json_number "$3"
+	done <"$WORK/load-$1-$2.json" | median
+}
+
+# Contas com decimais, no awk (o bash só faz inteiros).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/d"; else printf "%.2f", a / b }'; }
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
+ms_to_s() { awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'; }
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; } # status 0 se A >= B
+meets() { if [ "$1" = 1 ]; then echo "$2 ✓"; else echo "$2 ✗"; fi; }
+
+# mediana (p50) de uma lista de números (um por linha, em ms com casas)
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "0"; else print v[int((NR + 1) / 2)] }'; }
+
+bench_gateway() {
+	cd "$ROOT"
+	set_build_args PYTHON_IMAGE
+	docker build -q ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t desafios-bench bench >/dev/null
+	docker rm -f desafios-bench-naive >/dev/null 2>&1 || true
+	docker run -d --rm --name desafios-bench-naive --network desafio5_default \
+		desafios-bench python naive_gateway.py >/dev/null
+	wait_until "o gateway ingênuo responder" \
+		docker run --rm --network desafio5_default desafios-bench \
+		python loadgen.py http://desafios-bench-naive:5010/users 1 0.2
+	local c round
+	rm -f "$WORK"/load-*.json
+	# rodadas intercaladas: um ruído passageiro da máquina não cai todo num caso só
+	for round in $(seq 1 "$BENCH_ROUNDS"); do
+		for c in 1 8; do
+			load direto http://users_service:5003/users "$c"
+			load gateway http://gateway:5004/users "$c"
+			load ingenuo http://desafios-bench-naive:5010/users "$c"
+		done
+		info "bench: rodada $round de $BENCH_ROUNDS"
+	done
+	docker rm -f desafios-bench-naive >/dev/null 2>&1 || true
+}
+
+bench_gateway_rows() {
+	local c name label
+	for c in 1 8; do
+		for name in direto gateway ingenuo; do
+			case $name in
+				direto) label="/users direto (users_service :5003)" ;;
+				gateway) label="/users pelo gateway (:5004, gunicorn + pool keep-alive)" ;;
+				ingenuo) label="/users pelo gateway ingênuo (Flask dev + requests.get)" ;;
+			esac
+			bench_row "$label, concorrência $c" \
+				"$(load_get "$name" "$c" rps) req/s · p50 $(load_get "$name" "$c" p50_ms) ms · p99 $(load_get "$name" "$c" p99_ms) ms · erros $(load_get "$name" "$c" erros)"
+		done
+	done
+	local r8 ok=0 overhead
+	r8=$(ratio "$(load_get gateway 8 rps)" "$(load_get ingenuo 8 rps)")
+	if [ "$r8" != n/d ] && at_least "$r8" 3; then ok=1; fi
+	bench_row "gateway ÷ ingênuo, req/s com concorrência 8" "${r8}x" "$(meets "$ok" "≥ 3x")"
+	overhead=$(minus "$(load_get gateway 1 p50_ms)" "$(load_get direto 1 p50_ms)")
+	ok=0
+	if at_least 1 "$overhead"; then ok=1; fi
+	bench_row "latência que o gateway soma ao p50 direto, concorrência 1" "$overhead ms" "$(meets "$ok" "≤ 1 ms")"
+	for c in 1 8; do
+		bench_row "gateway ÷ direto, req/s com concorrência $c" \
+			"$(ratio "$(load_get gateway "$c" rps)" "$(load_get direto "$c" rps)")x" "(só informativo)"
+	done
+}
+
+bench_cache() {
+	cd "$ROOT/desafio3"
+	local queries=0 t q
+	: >"$WORK/hits"
+	: >"$WORK/misses"
+	hcurl -s -o /dev/null "$D3_URL/aluno/1"
+	for _ in $(seq 1 50); do
+		t=$(hcurl -s -o /dev/null -D "$WORK/h" -w '%{time_total}' "$D3_URL/aluno/1")
+		q=$(grep -i '^X-Consultas-DB:' "$WORK/h" | tr -dc '0-9')
+		grep -qi '^X-Cache: HIT' "$WORK/h" || { echo "esperava HIT"; return 1; }
+		queries=$((queries + ${q:-1}))
+		echo "$t" >>"$WORK/hits"
+	done
+	for _ in $(seq 1 30); do
+		docker exec "$(service_id cache)" redis-cli DEL aluno:1 >/dev/null
+		t=$(hcurl -s -o /dev/null -D "$WORK/h" -w '%{time_total}' "$D3_URL/aluno/1")
+		grep -qi '^X-Cache: MISS' "$WORK/h" || { echo "esperava MISS"; return 1; }
+		echo "$t" >>"$WORK/misses"
+	done
+	awk '{ printf "%.2f\n", $1 * 1000 }' "$WORK/hits" | median >"$WORK/hit.p50"
+	awk '{ printf "%.2f\n", $1 * 1000 }' "$WORK/misses" | median >"$WORK/miss.p50"
+	echo "$queries" >"$WORK/hit.queries"
+}
+
+# ready_time PASTA SERVIÇOS...: ms do `up -d` até todos saudáveis (frio e morno)
+ready_time() {
+	local dir=$1 t0 t1 kind
+	shift
+	cd "$ROOT/$dir"
+	for kind in frio morno; do
+		if [ "$kind" = frio ]; then dc down -v; else dc down; fi
+		t0=$(now_ms)
+		dc up -d
+		wait_healthy "$@"
+		t1=$(now_ms)
+		echo $((t1 - t0)) >"$WORK/ready-$dir-$kind"
+	done
+}
+
+image_size_mb() { # IMAGEM -> tamanho em MB (ou n/d)
+	local bytes
+	bytes=$(docker image inspect -f '{{.Size}}' "$1" 2>/dev/null) || { echo "n/d"; return; }
+	echo "$((bytes / 1000000)) MB"
+}
+
+bench_images() {
+	local c img
+	: >"$WORK/images"
+	for c in server client d2-image desafio3:web desafio4:service_a desafio4:service_b \
+		desafio5:users_service desafio5:orders_service desafio5:gateway; do
+		case $c in
+			d2-image) img=d2-image ;;
+			*:*)
+				cd "$ROOT/${c%%:*}"
+				img=$(docker container inspect -f '{{.Config.Image}}' "$(service_id "${c#*:}")")
+				;;
+			*) img=$(docker container inspect -f '{{.Config.Image}}' "$c") ;;
+		esac
+		echo "$img" >>"$WORK/images"
+	done
+}
+
+bench_rebuild() {
+	local tmp t0 t1 steps cached
+	tmp=$(mktemp -d "$WORK/rebuild.XXXXXX")
+	cp -R "$ROOT/desafio3/web/." "$tmp/"
+	printf '\n# alterado pelo ./run.sh bench em %s\n' "$(date)" >>"$tmp/app.py"
+	set_build_args PYTHON_IMAGE
+	t0=$(now_ms)
+	docker build --progress=plain ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t desafios-bench-rebuild "$tmp" >"$WORK/rebuild.log" 2>&1
+	t1=$(now_ms)
+	steps=$(grep -E '^#[0-9]+ \[[0-9]+/[0-9]+\]' "$WORK/rebuild.log" | grep -vc '\] FROM ' || true)
+	cached=$(grep -cE '^#[0-9]+ CACHED' "$WORK/rebuild.log" || true)
+	echo "$((t1 - t0)) $((steps - cached)) $steps" >"$WORK/rebuild"
+	docker rmi desafios-bench-rebuild >/dev/null
+}
+
+bench_stops() {
+	local c id
+	: >"$WORK/stops"
+	for c in server client desafio3:web desafio3:db desafio3:cache desafio4:service_a desafio4:service_b \
+		desafio5:users_service desafio5:orders_service desafio5:gateway; do
+		case $c in
+			*:*)
+				cd "$ROOT/${c%%:*}"
+				id=$(service_id "${c#*:}")
+				;;
+			*) id=$c ;;
+		esac
+		echo "$c $(elapsed_ms docker stop "$id")" >>"$WORK/stops"
+	done
+	cd "$ROOT"
+	elapsed_ms "$SELF" clean >"$WORK/clean"
+}
+
+cmd_bench() {
+	preflight
+	detect_compose
+	section "Bench: medidas de desempenho (leva alguns minutos)"
+	: >"$WORK/bench.rows"
+	: >"$WORK/bench.log"
+	bench_quiet "subir os desafios 1 a 5" cmd_all
+	bench_quiet "medir o gateway ($BENCH_ROUNDS rodadas de ${BENCH_SECS} s por caso)" bench_gateway
+	bench_gateway_rows
+	bench_quiet "medir o cache do desafio 3" bench_cache
+	bench_cache_rows
+	bench_quiet "medir o tempo até ficar pronto (D3, D4, D5; frio e morno)" bench_ready_all
+	bench_ready_rows
+	bench_quiet "medir o tamanho das imagens" bench_images
+	bench_images_rows
+	bench_quiet "medir o rebuild depois de mudar só o app.py (D3 web)" bench_rebuild
+	bench_rebuild_rows
+	bench_quiet "medir o docker stop de cada contêiner e o ./run.sh clean" bench_stops
+	bench_stops_rows
+	bench_write_table
+}
+
+bench_cache_rows() {
+	local ok=0 queries
+	queries=$(cat "$WORK/hit.queries")
+	bench_row "D3 /aluno/1 com HIT no Redis: p50 (50 requisições, pelo host)" "$(cat "$WORK/hit.p50") ms"
+	bench_row "D3 /aluno/1 com MISS (vai ao Postgres): p50 (30 requisições)" "$(cat "$WORK/miss.p50") ms"
+	if [ "$queries" = 0 ]; then ok=1; fi
+	bench_row "D3 consultas ao Postgres em 50 HITs (X-Consultas-DB)" "$queries" "$(meets "$ok" "0")"
+}
+
+bench_ready_rows() {
+	local dir kind ms ok
+	for dir in desafio3 desafio4 desafio5; do
+		for kind in frio morno; do
+			ms=$(cat "$WORK/ready-$dir-$kind")
+			ok=0
+			if [ "$ms" -lt 10000 ]; then ok=1; fi
+			if [ "$dir:$kind" = desafio3:frio ]; then
+				bench_row "$dir: do up -d até todos saudáveis, $kind" "$(ms_to_s "$ms") s" "$(meets "$ok" "< 10 s")"
+			else
+				bench_row "$dir: do up -d até todos saudáveis, $kind" "$(ms_to_s "$ms") s"
+			fi
+		done
+	done
+}
+
+bench_images_rows() {
+	local img base
+	while read -r img; do
+		case $img in d1-client) base=$CLIENT_IMAGE ;; *) base=$PYTHON_IMAGE ;; esac
+		bench_row "imagem $img (base $base)" "$(image_size_mb "$img") (base: $(image_size_mb "$base"))"
+	done <"$WORK/images"
+}
+
+bench_rebuild_rows() {
+	local rb ok=0
+	read -r -a rb <"$WORK/rebuild"
+	if [ "${rb[1]}" = 1 ]; then ok=1; fi
+	bench_row "rebuild da web do D3 depois de mudar só o app.py" \
+		"$(ms_to_s "${rb[0]}") s; camadas refeitas: ${rb[1]} de ${rb[2]}" "$(meets "$ok" "1 camada")"
+}
+
+bench_stops_rows() {
+	local name ms ok
+	while read -r name ms; do
+		ok=0
+		if [ "$ms" -lt 1000 ]; then ok=1; fi
+		bench_row "docker stop $name" "$ms ms" "$(meets "$ok" "< 1 s")"
+	done <"$WORK/stops"
+	bench_row "./run.sh clean (tudo)" "$(ms_to_s "$(cat "$WORK/clean")") s"
+}
+
+bench_write_table() {
+	mkdir -p "$(dirname "$BENCH_OUT")"
+	{
+		echo "Medido em $(date '+%Y-%m-%d %H:%M') · $(uname -sm) · $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs ·" \
+			"Docker $(docker version --format '{{.Server.Version}}') · imagens base: $PYTHON_IMAGE, $CLIENT_IMAGE," \
+			"$POSTGRES_IMAGE, $REDIS_IMAGE · carga: mediana de $BENCH_ROUNDS rodadas de ${BENCH_SECS} s por caso"
+		echo
+		echo "| Medida | Valor | Meta |"
+		echo "| --- | --- | --- |"
+		cat "$WORK/bench.rows"
+	} >"$BENCH_OUT"
+	echo
+	cat "$BENCH_OUT"
+	echo
+	echo "Tabela gravada em $BENCH_OUT"
+}
+
+bench_ready_all() {
+	ready_time desafio3 db cache web
+	ready_time desafio4 service_a service_b
+	ready_time desafio5 users_service orders_service gateway
+}
+
+# O bench roda de ponta a ponta (com cargas curtas) e produz a tabela completa.
+# Os números não são julgados: só que cada medida existe.
+test_bench() {
+	section "Bench (rodada curta: só confere que cada medida sai)"
+	local out="$WORK/bench-teste.md" status=0
+	BENCH_SECS=0.5 BENCH_ROUNDS=1 "$SELF" bench --out="$out" >"$WORK/bench-teste.log" 2>&1 || status=$?
+	check "./run.sh bench termina sem erro" succeeded_or_log "$status" "$WORK/bench-teste.log"
+	check "a tabela tem as seis partes do bench" bench_table_complete "$out"
+}
+succeeded_or_log() { # STATUS LOG: sucesso, ou o fim do log como motivo
+	if [ "$1" = 0 ]; then return 0; fi
+	tail -n 15 "$2"
+	return 1
+}
+bench_table_complete() {
+	local table pattern missing=''
+	table=$(cat "$1" 2>/dev/null) || { echo "a tabela $1 não foi gravada"; return 1; }
+	for pattern in \
+		'/users pelo gateway \(:5004.*concorrência 8 \| [0-9.]+ req/s · p50 [0-9.]+ ms · p99 [0-9.]+ ms · erros 0' \
+		'/users pelo gateway ingênuo.*concorrência 8 \| [0-9.]+ req/s' \
+		'gateway ÷ ingênuo, req/s com concorrência 8 \| [0-9]+\.[0-9]+x' \
+		'D3 /aluno/1 com HIT.* \| [0-9.]+ ms' \
+		'consultas ao Postgres em 50 HITs.* \| 0 \|' \
+		'desafio3: do up -d até todos saudáveis, frio \| [0-9.]+ s' \
+		'desafio5: do up -d até todos saudáveis, morno \| [0-9.]+ s' \
+		'imagem desafio5-gateway.* \| [0-9]+ MB \(base: ' \
+		'camadas refeitas: 1 de 4' \
+		'docker stop desafio3:db \| [0-9]+ ms' \
+		'./run.sh clean \(tudo\) \| [0-9.]+ s'; do
+		grep -qE -- "$pattern" <<<"$table" || missing="$missing
+  /$pattern/"
+	done
+	if [ -z "$missing" ]; then return 0; fi
+	printf 'linhas que faltam na tabela:%s\ntabela:\n%s\n' "$missing" "$table"
+	return 1
+}
+
+clean_bench() {
+	section "Limpeza — bench"
+	remove_our_containers desafios-bench-naive
+	remove_our_images desafios-bench desafios-bench-rebuild
+}

@@ -1,0 +1,110 @@
+# shellcheck shell=bash
+#
+# desafio1/desafio.sh — Desafio 1: dois contêineres na rede desafio1-net.
+# Carregado pelo run.sh: cmd_1 (./run.sh 1), as verificações d1_*, test_1 (a
+# parte do desafio 1 no ./run.sh test) e clean_1.
+
+client_logs() { docker logs client 2>&1; }
+
+cmd_1() {
+	section "Desafio 1 — containers em rede"
+	preflight
+	ensure_not_foreign server client
+	cd_run desafio1
+	remove_our_containers server client
+	if [ "$DRY_RUN" = 0 ] && docker network inspect desafio1-net >/dev/null 2>&1; then
+		info "(a rede desafio1-net já existe: reaproveitando)"
+	else
+		run docker network create desafio1-net
+	fi
+	set_build_args PYTHON_IMAGE
+	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d1-server -f Dockerfile.server .
+	set_build_args CLIENT_IMAGE
+	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d1-client -f Dockerfile.client .
+	run docker run -d --network desafio1-net --name server d1-server
+	run docker run -d --network desafio1-net --name client d1-client
+	wait_until "a primeira resposta do servidor nos logs do client" d1_client_got_answer || true
+	run docker logs client
+
+	echo "Verificações:"
+	check "a rede desafio1-net é uma bridge definida pelo usuário" \
+		d1_network_is_bridge
+	check "server e client estão conectados à rede desafio1-net" d1_both_on_network
+	check "o client alcança http://server:8080 pelo nome (DNS do Docker) e recebe a resposta" \
+		d1_client_got_answer
+	check "a resposta traz o hostname do contêiner server (prova de quem respondeu)" \
+		d1_answer_names_server
+	check "o servidor roda como usuário não-root" not_root_in server
+	if [ "$DRY_RUN" = 0 ]; then
+		cat <<-EOF
+
+		Desafio 1 rodando. Para explorar:
+		  docker logs -f client          # respostas chegando a cada 2 s (Ctrl+C para sair)
+		  docker network inspect desafio1-net
+		  docker stop server             # o client passa a dizer "servidor indisponível"
+		  docker start server            # ... e volta a receber respostas sozinho
+		EOF
+	fi
+}
+
+d1_network_is_bridge() {
+	equals "$(docker network inspect -f '{{.Driver}}' desafio1-net)" bridge
+}
+d1_both_on_network() {
+	local names
+	names=$(docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' desafio1-net)
+	contains "$names" '(^| )server( |$)' && contains "$names" '(^| )client( |$)'
+}
+d1_client_got_answer() {
+	contains "$(client_logs)" 'resposta: \{.*"mensagem":"Olá do servidor Flask!"'
+}
+d1_answer_names_server() {
+	local host
+	host=$(docker container inspect -f '{{.Config.Hostname}}' server)
+	contains "$(client_logs | grep 'resposta:')" "\"servidor\":\"$host\""
+}
+test_1() {
+	cmd_1
+	echo "Exercícios de falha:"
+	docker stop server >/dev/null
+	check "com o server parado, o client escreve uma linha clara de erro e continua" \
+		wait_until "linha de servidor indisponível" d1_client_reports_down
+	local before
+	before=$(client_logs | grep -c 'resposta:' || true)
+	docker start server >/dev/null
+	check "com o server de volta, o client volta a receber respostas sozinho" \
+		wait_until "nova resposta" d1_more_answers_than "$before"
+	check "docker stop server termina em menos de 1 s" stop_fast server
+	check "docker stop client termina em menos de 1 s" stop_fast client
+
+	clean_1 >/dev/null
+	docker create --name server "$PYTHON_IMAGE" true >/dev/null
+	local out status=0
+	out=$("$SELF" 1 2>&1) || status=$?
+	check "./run.sh 1 recusa remover um contêiner 'server' que não é deste projeto" \
+		d1_refused_foreign "$status" "$out"
+	"$SELF" clean >/dev/null 2>&1 || true
+	check "./run.sh clean também mantém o 'server' alheio" \
+		equals "$(container_label server || echo removido)" ''
+	docker rm -f server >/dev/null 2>&1 || true
+	clean_1 >/dev/null
+}
+
+d1_client_reports_down() {
+	client_logs | grep 'servidor indisponível em http://server:8080' >/dev/null &&
+		[ "$(docker container inspect -f '{{.State.Running}}' client)" = true ]
+}
+d1_more_answers_than() {
+	[ "$(client_logs | grep -c 'resposta:')" -gt "$1" ]
+}
+d1_refused_foreign() { # STATUS SAÍDA
+	failed_with "$1" "$2" "não foi criado por este projeto" || return 1
+	equals "$(container_label server || echo removido)" ''
+}
+
+clean_1() {
+	section "Limpeza — desafio 1"
+	remove_our_containers server client
+	remove_if_exists network desafio1-net
+	remove_our_images d1-server d1-client
+}

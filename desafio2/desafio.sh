@@ -1,0 +1,101 @@
+# shellcheck shell=bash
+#
+# desafio2/desafio.sh — Desafio 2: SQLite no volume nomeado desafio2-volume.
+# Carregado pelo run.sh: cmd_2, as verificações d2_*, test_2 e clean_2.
+
+# total_of SAÍDA: o N de "Total: N aluno(s)".
+total_of() { printf '%s\n' "$1" | sed -n 's/^Total: \([0-9][0-9]*\) aluno.*/\1/p'; }
+rows_of() { printf '%s\n' "$1" | grep '^  #' || true; }
+
+cmd_2() {
+	section "Desafio 2 — volumes e persistência"
+	preflight
+	ensure_not_foreign d2-db
+	cd_run desafio2
+	remove_our_containers d2-db
+	if [ "$DRY_RUN" = 0 ] && docker volume inspect desafio2-volume >/dev/null 2>&1; then
+		info "(o volume desafio2-volume já existe: os dados de execuções anteriores continuam lá)"
+	else
+		run docker volume create desafio2-volume
+	fi
+	local first second without
+	set_build_args PYTHON_IMAGE
+	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d2-image .
+	run docker run --name d2-db -v desafio2-volume:/data d2-image
+	first=$(cat "$LAST_OUT")
+	run docker rm d2-db
+	run docker run --name d2-db -v desafio2-volume:/data d2-image
+	second=$(cat "$LAST_OUT")
+	echo "Contraprova: o mesmo contêiner sem o volume começa sempre do zero:"
+	run docker run --rm d2-image
+	without=$(cat "$LAST_OUT")
+
+	echo "Verificações:"
+	check "a segunda execução mostra exatamente uma linha a mais que a primeira" \
+		d2_one_more "$first" "$second"
+	check "as linhas da primeira execução continuam iguais na segunda" \
+		d2_rows_kept "$first" "$second"
+	check "sem o volume, a tabela começa vazia (o aluno inserido é o único)" \
+		equals "$(total_of "$without")" 1
+	check "o banco está no volume: /data/data.db existe em desafio2-volume" d2_db_on_volume
+	if [ "$DRY_RUN" = 0 ]; then
+		cat <<-EOF
+
+		Desafio 2 pronto. Para explorar:
+		  docker rm d2-db && docker run --name d2-db -v desafio2-volume:/data d2-image   # +1 linha
+		  docker volume inspect desafio2-volume
+		EOF
+	fi
+}
+
+d2_one_more() {
+	local a b
+	a=$(total_of "$1")
+	b=$(total_of "$2")
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		echo "não achei 'Total: N aluno(s)' nas saídas (primeira: '$a', segunda: '$b')"
+		return 1
+	fi
+	equals "$b" $((a + 1))
+}
+d2_rows_kept() {
+	local a n
+	a=$(rows_of "$1")
+	n=$(printf '%s\n' "$a" | grep -c . || true)
+	if [ "$n" = 0 ]; then
+		echo "a primeira execução não listou linhas"
+		return 1
+	fi
+	equals "$(rows_of "$2" | head -n "$n")" "$a"
+}
+d2_db_on_volume() {
+	contains "$(docker run --rm -v desafio2-volume:/data --entrypoint ls d2-image -l /data)" 'data\.db'
+}
+
+test_2() {
+	cmd_2
+	echo "Exercícios de falha:"
+	check "o script roda como usuário não-root" \
+		contains "$(docker run --rm --entrypoint id d2-image -u)" '^[1-9][0-9]*$'
+	check "sem permissão de escrita em /data, o erro é uma frase clara (sem traceback)" \
+		d2_clear_error_on_readonly
+	local out status=0
+	out=$(PYTHON_IMAGE=desafios-docker-inexistente/python:0 "$SELF" 2 2>&1) || status=$?
+	check "imagem base impossível de baixar: mensagem com a solução (*_IMAGE, mirror)" \
+		failed_with "$status" "$out" 'Não foi possível baixar uma imagem base.*PYTHON_IMAGE='
+
+	clean_2 >/dev/null
+}
+
+d2_clear_error_on_readonly() {
+	local out status=0
+	out=$(docker run --rm --read-only d2-image 2>&1) || status=$?
+	failed_with "$status" "$out" 'erro: não foi possível usar o banco' && not_contains "$out" 'Traceback'
+}
+
+clean_2() {
+	section "Limpeza — desafio 2"
+	remove_our_containers d2-db
+	remove_if_exists volume desafio2-volume
+	remove_our_images d2-image
+}

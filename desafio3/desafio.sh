@@ -1,0 +1,193 @@
+# shellcheck shell=bash
+#
+# desafio3/desafio.sh — Desafio 3: compose com web (Flask), db (Postgres) e cache (Redis).
+# Carregado pelo run.sh: cmd_3, as verificações d3_*, test_3 e clean_3.
+
+WEB_PORT=${WEB_PORT:-5000}
+export WEB_PORT
+D3_URL="http://127.0.0.1:$WEB_PORT"
+
+d3_up() {
+	compose up --build -d
+	wait_healthy db cache web
+}
+
+cmd_3() {
+	section "Desafio 3 — docker compose: web + Postgres + Redis"
+	preflight
+	detect_compose
+	ensure_ports_free desafio3 "WEB_PORT=$WEB_PORT"
+	cd_run desafio3
+	d3_up
+	compose logs --tail 10 web
+
+	echo "Verificações ($D3_URL):"
+	local before='' after='' logs_before=0
+	if [ "$DRY_RUN" = 0 ]; then
+		before=$(http_get "$D3_URL/" | json_number acessos || true)
+		after=$(http_get "$D3_URL/" | json_number acessos || true)
+	fi
+	check "GET / responde 200 e o contador sobe de um em um ($before -> $after)" \
+		d3_counter_step "$before" "$after"
+	check "GET /log mostra o último acesso (número $after) primeiro" \
+		expect_http "$D3_URL/log?limit=5" 200 "^\\{\"total\":[0-9]+,\"limite\":5,\"acessos\":\\[\\{\"id\":[0-9]+,\"numero\":$after,"
+	check "GET /todos lista os 5 alunos semeados pelo initdb" \
+		expect_http "$D3_URL/todos" 200 '"total":5,"alunos":\[\{"id":1,"nome":"Ana Souza"'
+	compose exec -T cache redis-cli DEL aluno:1
+	check "GET /aluno/1 na primeira vez vem do banco (X-Cache: MISS, 1 consulta)" d3_aluno_cache 1 MISS
+	check "GET /aluno/1 na segunda vez vem do Redis (X-Cache: HIT, 0 consultas ao Postgres)" d3_aluno_cache 1 HIT
+	check "GET /health: web, db e cache ok" \
+		expect_http "$D3_URL/health" 200 '"web":"ok","db":"ok","cache":"ok"'
+
+	echo "Persistência: down e up de novo mantêm contador e histórico (volumes nomeados):"
+	if [ "$DRY_RUN" = 0 ]; then logs_before=$(http_get "$D3_URL/log" | json_number total || true); fi
+	compose down
+	d3_up
+	check "depois de down/up o contador continua de onde parou (> $after)" \
+		d3_counter_after "$after"
+	check "depois de down/up o histórico ainda tem os acessos anteriores" \
+		d3_log_total_at_least $((logs_before + 1))
+	if [ "$DRY_RUN" = 0 ]; then
+		cat <<-EOF
+
+		Desafio 3 rodando em $D3_URL. Para explorar:
+		  curl $D3_URL/            curl $D3_URL/log?limit=5
+		  curl $D3_URL/todos       curl -i $D3_URL/aluno/1    (veja X-Cache)
+		  cd desafio3 && docker compose logs -f web
+		  docker compose stop cache && curl -i $D3_URL/aluno/2   # responde do banco e avisa
+		EOF
+	fi
+}
+
+d3_counter_step() {
+	if [ -z "$1" ] || [ -z "$2" ]; then
+		echo "GET / não devolveu \"acessos\" (status $(http_status))"
+		return 1
+	fi
+	equals "$2" $(($1 + 1))
+}
+d3_counter_after() {
+	local n
+	n=$(http_get "$D3_URL/" | json_number acessos || true)
+	equals "$(http_status)" 200 || return 1
+	if [ -n "$n" ] && [ "$n" -gt "$1" ]; then return 0; fi
+	echo "contador depois do down/up: '$n' (antes: $1) — os dados do Redis se perderam?"
+	return 1
+}
+d3_log_total_at_least() {
+	local n
+	n=$(http_get "$D3_URL/log" | json_number total || true)
+	equals "$(http_status)" 200 || return 1
+	if [ -n "$n" ] && [ "$n" -ge "$1" ]; then return 0; fi
+	echo "total no /log: '$n', esperado ao menos $1 — os dados do Postgres se perderam?"
+	return 1
+}
+d3_aluno_cache() { # ID ESPERADO(HIT|MISS|BYPASS)
+	expect_http "$D3_URL/aluno/$1" 200 "\"aluno\":\\{\"id\":$1," || return 1
+	equals "$(last_header X-Cache)" "$2" || return 1
+	case $2 in
+		HIT) equals "$(last_header X-Consultas-DB) consulta(s) ao Postgres" "0 consulta(s) ao Postgres" ;;
+		*) equals "$(last_header X-Consultas-DB) consulta(s) ao Postgres" "1 consulta(s) ao Postgres" ;;
+	esac
+}
+
+test_3() {
+	cmd_3
+	echo "Exercícios de falha e de carga:"
+	check "testes unitários da web (dentro da imagem)" \
+		dc run --rm --no-deps web python -m unittest
+	check "50 GET / concorrentes: contador +50 e exatamente 50 novas linhas no log" d3_concurrency 50
+	check "entradas ruins viram 4xx com JSON (nunca 500 nem traceback)" d3_bad_input
+
+	local web_started
+	web_started=$(started_at web)
+	compose stop cache
+	check "cache parado: /todos responde do banco e avisa (X-Cache: BYPASS)" \
+		d3_bypass "$D3_URL/todos" '"total":5'
+	check "cache parado: /aluno/2 responde do banco e avisa" d3_bypass "$D3_URL/aluno/2" '"id":2'
+	check "cache parado: GET / responde 503 com JSON" expect_http "$D3_URL/" 503 '"erro":"cache \(redis\) indisponível'
+	compose start cache
+	wait_healthy cache
+	check "cache de volta: /aluno/3 faz MISS e depois HIT sem reiniciar a web" d3_cache_back 3
+
+	compose stop db
+	check "db parado: /todos e /log respondem 503 JSON em poucos segundos" d3_db_down
+	compose start db
+	wait_healthy db
+	check "db de volta: /log responde 200 sem reiniciar a web" \
+		wait_until "/log voltar a responder 200" expect_http "$D3_URL/log?limit=1" 200
+	check_not_restarted web "$web_started" "a web não foi reiniciada"
+	check_stops_fast web db cache
+
+	compose down -v
+	d3_up
+	check "down -v zera tudo: o primeiro acesso depois é o número 1" \
+		expect_http "$D3_URL/" 200 '"acessos":1\}'
+	check "down -v zera tudo: o histórico só tem esse acesso" \
+		expect_http "$D3_URL/log" 200 '^\{"total":1,'
+
+	local port=$((WEB_PORT + 55)) out status=0
+	# um "outro programa" ocupando a porta: um servidor HTTP qualquer, que não é nosso
+	docker run -d --rm --name desafios-docker-porta-ocupada -p "127.0.0.1:$port:8000" \
+		"$PYTHON_IMAGE" python -m http.server 8000 >/dev/null
+	wait_until "a porta $port ficar ocupada" port_in_use "$port" || true
+	out=$(WEB_PORT=$port "$SELF" 3 2>&1) || status=$?
+	docker rm -f desafios-docker-porta-ocupada >/dev/null 2>&1 || true
+	check "porta do host ocupada: ./run.sh 3 para com a mensagem e a solução (WEB_PORT)" \
+		failed_with "$status" "$out" "A porta $port do host já está em uso.*WEB_PORT="
+	clean_3 >/dev/null
+}
+
+d3_concurrency() {
+	local n=$1 c0 l0 c1 l1
+	c0=$(docker exec "$(service_id cache)" redis-cli GET contador:acessos)
+	l0=$(http_get "$D3_URL/log" | json_number total)
+	for _ in $(seq 1 "$n"); do
+		hcurl -s -o /dev/null --max-time 20 "$D3_URL/" &
+	done
+	wait
+	c1=$(docker exec "$(service_id cache)" redis-cli GET contador:acessos)
+	l1=$(http_get "$D3_URL/log" | json_number total)
+	equals "$((c1 - c0)) contador, $((l1 - l0)) linhas" "$n contador, $n linhas"
+}
+
+d3_bad_input() {
+	local path code bad=0 body
+	for path in /aluno/abc /aluno/-1 /aluno/0 /aluno/99999999999 /aluno/2147483648 \
+		"/aluno/1%27%20OR%20%271%27=%271" "/aluno/1;DROP%20TABLE%20alunos" \
+		"/log?limit=abc" "/log?limit=-5" "/log?limit=0" "/log?limit=%C2%B2" /nao-existe; do
+		body=$(http_get "$D3_URL$path")
+		code=$(http_status)
+		case $code in
+			4??) contains "$body" '^\{"erro":"' >/dev/null || {
+				echo "$path -> $code sem JSON de erro: $body"
+				bad=1
+			} ;;
+			*) echo "$path -> $code (esperado 4xx): $body"; bad=1 ;;
+		esac
+	done
+	body=$(http_get "$D3_URL/log?limit=999999999999999999999")
+	equals "$(http_status)" 200 || bad=1
+	contains "$body" '"limite":100,' || bad=1
+	[ "$bad" = 0 ]
+}
+
+d3_bypass() { # URL PADRÃO
+	expect_http "$1" 200 "$2" || return 1
+	equals "$(last_header X-Cache)" BYPASS || return 1
+	contains "$(cat "$WORK/body")" '"fonte":"banco","aviso":"cache indisponível'
+}
+d3_cache_back() {
+	wait_until "o cache voltar a responder" d3_aluno_cache "$1" MISS || d3_aluno_cache "$1" MISS || return 1
+	d3_aluno_cache "$1" HIT
+}
+d3_db_down() {
+	local url
+	for url in "$D3_URL/todos" "$D3_URL/log"; do
+		# /todos pode estar no cache; apagamos a chave para forçar o banco
+		docker exec "$(service_id cache)" redis-cli DEL alunos:todos >/dev/null
+		answers_within "$url" 503 '^\{"erro":"banco de dados \(db\) indisponível' 5000 || return 1
+	done
+}
+
+clean_3() { compose_clean desafio3; }

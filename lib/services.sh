@@ -1,0 +1,190 @@
+# shellcheck shell=bash
+#
+# lib/services.sh — o kit dos serviços de longa duração (desafios 1, 3, 4, 5 e
+# o bench): HTTP (status antes do corpo), usuário não-root, parada rápida,
+# compose v2/v1, saúde, portas do host e limpeza dos projetos compose.
+# Carregado pelo run.sh (com `.`); usa as funções de saída e de verificação dele.
+
+# ------------------------------------------------------------------- HTTP
+
+# curl direto para 127.0.0.1, mesmo com HTTP_PROXY/http_proxy no ambiente.
+hcurl() { curl --noproxy '*' "$@"; }
+
+# HTTP: imprime o corpo; o status vai para $WORK/status e os cabeçalhos para $WORK/headers.
+http_get() {
+	local url=$1 code
+	rm -f "$WORK/body" "$WORK/headers"
+	code=$(hcurl -sS -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' \
+		--connect-timeout 3 --max-time 10 "$url" 2>"$WORK/curl.err") || code=000
+	echo "$code" >"$WORK/status"
+	cat "$WORK/body" 2>/dev/null || true
+}
+http_status() { cat "$WORK/status"; }
+# last_header NOME: o valor do cabeçalho NOME no último http_get.
+last_header() { grep -i "^$1:" "$WORK/headers" | head -n 1 | sed 's/^[^:]*: *//' | tr -d '\r'; }
+# json_number CHAVE: o número (inteiro ou decimal) da CHAVE num JSON simples (stdin).
+json_number() { grep -oE "\"$1\": ?[0-9.]+" | head -n 1 | sed -E 's/.*: ?//'; }
+
+# expect_http URL STATUS [PADRÃO]: status primeiro, depois o corpo.
+expect_http() {
+	local body
+	body=$(http_get "$1")
+	equals "$(http_status)" "$2" || {
+		printf 'corpo: %s\n' "$(printf '%s' "$body" | head -c 400)"
+		return 1
+	}
+	if [ $# -ge 3 ]; then contains "$body" "$3"; fi
+}
+
+# ------------------------------------------------- contêineres de longa duração
+
+# not_root_in CONTÊINER: o processo do contêiner não roda como root.
+not_root_in() {
+	local uid
+	uid=$(docker exec "$1" id -u)
+	if [ "$uid" != 0 ]; then return 0; fi
+	echo "uid dentro de $1: $uid (root)"
+	return 1
+}
+
+# stop_fast CONTÊINER: docker stop termina bem abaixo de 1 s (PID 1 trata SIGTERM).
+stop_fast() {
+	local ms code
+	ms=$(elapsed_ms docker stop "$1")
+	code=$(docker container inspect -f '{{.State.ExitCode}}' "$1")
+	if [ "$code" = 137 ]; then
+		echo "$1 precisou de SIGKILL (código 137): o PID 1 ignorou o SIGTERM"
+		return 1
+	fi
+	less_than "$ms" 1000 || {
+		echo "(ms para docker stop $1)"
+		return 1
+	}
+}
+
+# ------------------------------------------------- compose (desafios 3 a 5)
+
+# Compose v2 (plugin "docker compose") ou, na falta dele, v1 ("docker-compose").
+detect_compose() {
+	if [ "${#COMPOSE[@]}" -gt 0 ]; then return 0; fi
+	if docker compose version >/dev/null 2>&1; then
+		COMPOSE=(docker compose)
+	elif command -v docker-compose >/dev/null 2>&1; then
+		COMPOSE=(docker-compose)
+		warn "usando Compose v1 (docker-compose); prefira o v2: https://docs.docker.com/compose/install/"
+	elif [ "$DRY_RUN" = 1 ]; then
+		COMPOSE=(docker compose)
+	else
+		die "Docker Compose não encontrado. Instale o plugin Compose v2 (vem com o Docker Desktop;" \
+			"no Linux: pacote docker-compose-plugin) e rode de novo."
+	fi
+}
+
+# compose ARGS...: roda o compose detectado, narrado como os demais comandos;
+# dc ARGS...: o mesmo, sem narrar (consultas internas das verificações).
+compose() {
+	detect_compose
+	run "${COMPOSE[@]}" "$@"
+}
+dc() { "${COMPOSE[@]}" "$@"; }
+
+# ID do contêiner de um serviço do projeto compose da pasta atual.
+service_id() { dc ps -q "$1" 2>/dev/null | head -n 1; }
+
+service_health() {
+	local id
+	id=$(service_id "$1")
+	[ -n "$id" ] || return 1
+	docker container inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id"
+}
+is_healthy() { [ "$(service_health "$1")" = healthy ]; }
+
+# wait_healthy SERVIÇO...: espera o healthcheck de cada um (limitado por WAIT_SECS).
+wait_healthy() {
+	local svc
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	for svc in "$@"; do
+		if ! wait_until "o serviço $svc ficar saudável" is_healthy "$svc"; then
+			warn "$svc não ficou saudável; últimas linhas do log:"
+			dc logs --tail 20 "$svc" >&2 || true
+			return 1
+		fi
+	done
+	info "serviços saudáveis: $*"
+}
+
+# Antes de subir: cada porta publicada precisa estar livre ou já ser nossa.
+ensure_ports_free() { # PROJETO VARIÁVEL=PORTA...
+	local project=$1 pair var port
+	shift
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	for pair in "$@"; do
+		var=${pair%%=*}
+		port=${pair#*=}
+		# o nosso próprio serviço, de uma execução anterior (desafio3-web-1 no v2, desafio3_web_1 no v1)
+		if docker ps --filter "label=com.docker.compose.project=$project" --filter "publish=$port" \
+			--format '{{.Names}}' | grep -E "^${project}[-_]" >/dev/null; then
+			continue
+		fi
+		if port_in_use "$port"; then
+			die "A porta $port do host já está em uso por outro programa (no macOS, o AirPlay" \
+				"Receiver ocupa a 5000). Escolha outra porta, ex.: $var=$((port + 50)) ./run.sh ${project#desafio}" \
+				"— ou libere a porta (lsof -i :$port mostra quem a usa)."
+		fi
+	done
+}
+
+# started_at SERVIÇO: quando o contêiner começou (para provar que não reiniciou).
+started_at() { docker container inspect -f '{{.State.StartedAt}}' "$(service_id "$1")"; }
+
+# check_not_restarted SERVIÇO INÍCIO FRASE: o contêiner é o mesmo de antes das falhas.
+check_not_restarted() {
+	check "$3 durante as falhas" equals "$(started_at "$1")" "$2"
+}
+# check_stops_fast SERVIÇO...: docker stop de cada um em menos de 1 s.
+check_stops_fast() {
+	local svc
+	for svc in "$@"; do
+		check "docker stop do $svc termina em menos de 1 s" stop_fast "$(service_id "$svc")"
+	done
+}
+
+# compose_clean PASTA: derruba o projeto compose da pasta com volumes e imagens locais.
+compose_clean() {
+	section "Limpeza — ${1/desafio/desafio }"
+	detect_compose
+	cd_run "$1"
+	compose down -v --rmi local --remove-orphans
+	cd "$ROOT" || return
+}
+
+# ------------------------------------------------ respostas HTTP dos serviços
+
+# answers_within URL STATUS PADRÃO MS: a resposta certa chega em menos de MS ms.
+answers_within() {
+	local t0 t1
+	t0=$(now_ms)
+	expect_http "$1" "$2" "$3" || return 1
+	t1=$(now_ms)
+	less_than $((t1 - t0)) "$4" || {
+		echo "(ms até a resposta de $1)"
+		return 1
+	}
+}
+
+# same_response URL_DIRETA URL_GATEWAY: mesmo status, Content-Type e corpo byte a byte.
+same_response() {
+	local direct via
+	direct=$(hcurl -sS -o "$WORK/a.body" -w '%{http_code} %{content_type}' --max-time 10 "$1") || return 1
+	via=$(hcurl -sS -o "$WORK/b.body" -w '%{http_code} %{content_type}' --max-time 10 "$2") || return 1
+	equals "$via" "$direct" || return 1
+	if ! cmp -s "$WORK/a.body" "$WORK/b.body"; then
+		printf 'corpos diferentes:\n  %s: %s\n  %s: %s\n' "$1" "$(head -c 300 "$WORK/a.body")" \
+			"$2" "$(head -c 300 "$WORK/b.body")"
+		return 1
+	fi
+}
+
+port_in_use() { # PORTA: algo aceita conexões em 127.0.0.1:PORTA?
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}

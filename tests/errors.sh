@@ -1,0 +1,83 @@
+# shellcheck shell=bash
+#
+# tests/errors.sh — ./run.sh test errors: cada mensagem de erro antes de
+# qualquer comando docker (uso, docker ausente, daemon parado, sem permissão)
+# diz o que houve e como resolver.
+
+# Mensagens de erro antes de qualquer comando docker: cada uma com a solução.
+test_errors() {
+	section "Mensagens de erro (uso, docker ausente, daemon parado, sem permissão)"
+	local out status
+	# docker ausente: um PATH só com as ferramentas que o run.sh usa antes do preflight
+	local bin="$WORK/bin-sem-docker" tool
+	mkdir -p "$bin"
+	for tool in bash dirname mktemp rm cat grep sed head; do
+		ln -sf "$(command -v "$tool")" "$bin/$tool"
+	done
+	status=0
+	out=$(PATH="$bin" "$bin/bash" "$SELF" 1 2>&1) || status=$?
+	check "docker ausente: 'Docker não encontrado' e como instalar" \
+		failed_with "$status" "$out" 'Docker não encontrado no PATH. Instale o Docker Desktop'
+
+	status=0
+	out=$("$SELF" 9 2>&1 >/dev/null) || status=$?
+	check "comando desconhecido: diz qual, aponta a ajuda (stderr) e sai com código 2" \
+		usage_refused "$status" "$out" 'comando desconhecido: 9'
+	status=0
+	out=$("$SELF" 3 --foo 2>&1 >/dev/null) || status=$?
+	check "opção desconhecida: diz qual, aponta a ajuda (stderr) e sai com código 2" \
+		usage_refused "$status" "$out" 'opção desconhecida: --foo'
+
+	status=0
+	out=$(DOCKER_HOST="unix://$WORK/nao-existe/docker.sock" "$SELF" 1 2>&1) || status=$?
+	check "daemon parado: 'não está rodando' e como iniciar" \
+		failed_with "$status" "$out" 'O daemon do Docker não está rodando.*systemctl start docker'
+
+	status=0
+	out=$(no_socket_permission 1 2>&1) || status=$?
+	check "sem permissão no docker.sock: o grupo docker como solução" \
+		failed_with "$status" "$out" 'Permissão negada no socket do Docker.*usermod -aG docker'
+}
+
+# ./run.sh ARGS sem permissão de acesso ao socket do Docker: como root, uma
+# cópia do run.sh roda rebaixada para o usuário nobody (fora do grupo docker);
+# senão, o socket fica dentro de um diretório sem permissão de acesso.
+no_socket_permission() {
+	local dir status=0
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/desafios-docker-nobody.XXXXXX")
+		chmod 755 "$dir"
+		copy_scripts "$dir"
+		(cd "$dir" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env HOME="$dir" TMPDIR=/tmp DOCKER_HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}" \
+			bash "$dir/run.sh" "$@") || status=$?
+	else
+		dir="$WORK/sem-permissao"
+		mkdir -p "$dir"
+		chmod 000 "$dir"
+		DOCKER_HOST="unix://$dir/docker.sock" "$SELF" "$@" || status=$?
+		chmod 700 "$dir"
+	fi
+	rm -rf "$dir"
+	return "$status"
+}
+
+# usage_refused STATUS SAÍDA TEXTO: código 2, a primeira linha diz o que estava
+# errado e a segunda aponta a ajuda.
+usage_refused() {
+	equals "$1" 2 || return 1
+	contains "$(printf '%s\n' "$2" | head -n 1)" "^erro: $3" || return 1
+	contains "$(printf '%s\n' "$2" | sed -n 2p)" '^veja \./run\.sh help$'
+}
+
+# copy_scripts PASTA: o run.sh e as partes que ele carrega (as linhas `. "$ROOT/..."`).
+copy_scripts() {
+	local f
+	cp "$SELF" "$1/run.sh"
+	# shellcheck disable=SC2016 # o padrão procura o texto literal $ROOT
+	sed -n 's/^\. "\$ROOT\/\(.*\)"$/\1/p' "$SELF" | while read -r f; do
+		mkdir -p "$1/$(dirname "$f")"
+		cp "$ROOT/$f" "$1/$f"
+	done
+	chmod -R a+rX "$1"
+}
