@@ -31,10 +31,13 @@ readonly DEFAULT_PYTHON_IMAGE=python:3.13.9-slim
 readonly DEFAULT_CLIENT_IMAGE=curlimages/curl:8.16.0
 readonly DEFAULT_POSTGRES_IMAGE=postgres:17.6
 readonly DEFAULT_REDIS_IMAGE=redis:7.4.5
+# (só o bench: o nginx é a referência com que o gateway do desafio 5 se compara)
+readonly DEFAULT_NGINX_IMAGE=nginx:1.29.3
 PYTHON_IMAGE=${PYTHON_IMAGE:-$DEFAULT_PYTHON_IMAGE}
 CLIENT_IMAGE=${CLIENT_IMAGE:-$DEFAULT_CLIENT_IMAGE}
 POSTGRES_IMAGE=${POSTGRES_IMAGE:-$DEFAULT_POSTGRES_IMAGE}
 REDIS_IMAGE=${REDIS_IMAGE:-$DEFAULT_REDIS_IMAGE}
+NGINX_IMAGE=${NGINX_IMAGE:-$DEFAULT_NGINX_IMAGE}
 # O compose lê PYTHON_IMAGE etc. do ambiente: exportamos os valores em uso.
 export PYTHON_IMAGE POSTGRES_IMAGE REDIS_IMAGE
 
@@ -430,6 +433,7 @@ Imagens base (use um mirror se o Docker Hub não estiver acessível):
   CLIENT_IMAGE   (padrão $DEFAULT_CLIENT_IMAGE)
   POSTGRES_IMAGE (padrão $DEFAULT_POSTGRES_IMAGE)
   REDIS_IMAGE    (padrão $DEFAULT_REDIS_IMAGE)
+  NGINX_IMAGE    (padrão $DEFAULT_NGINX_IMAGE; só o bench)
 
 Portas do host (publicadas só em 127.0.0.1; BIND_ADDRESS muda o endereço):
   WEB_PORT (5000), SERVICE_A_PORT (5001), SERVICE_B_PORT (7000),

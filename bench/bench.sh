@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 #
-# bench/bench.sh — ./run.sh bench: mede o gateway (contra o ingênuo), o cache do
-# desafio 3, o tempo até ficar pronto, as paradas, as imagens e o rebuild, e
+# bench/bench.sh — ./run.sh bench: mede o gateway (contra o nginx e o ingênuo),
+# o cache e a vazão do desafio 3, o tempo até ficar pronto, as paradas, as imagens e o rebuild, e
 # grava uma tabela Markdown. Carregado pelo run.sh; test_bench é a parte do
 # ./run.sh test que roda o bench numa rodada curta.
 
@@ -31,14 +31,13 @@ bench_quiet() {
 }
 
 
-# load NOME URL CONCORRÊNCIA: uma rodada do gerador de carga na rede do desafio 5;
+# load REDE NOME URL CONCORRÊNCIA: uma rodada do gerador de carga (wrk) na REDE;
 # cada rodada acrescenta uma linha JSON a load-NOME-CONCORRÊNCIA.json.
 load() {
 	local out
-	out=$(docker run --rm --network desafio5_default desafios-bench \
-		python loadgen.py "$2" "$3" "$BENCH_SECS")
+	out=$(docker run --rm --network "$1" desafios-bench python loadgen.py "$3" "$4" "$BENCH_SECS")
 	printf '%s\n' "$out" >>"$WORK/bench.log"
-	printf '%s\n' "$out" >>"$WORK/load-$1-$3.json"
+	printf '%s\n' "$out" >>"$WORK/load-$2-$4.json"
 }
 # load_get NOME CONCORRÊNCIA CAMPO: a mediana do campo entre as rodadas.
 load_get() {
@@ -46,6 +45,16 @@ load_get() {
 	while read -r line; do
 		printf '%s\n' "$line" | json_number "$3"
 	done <"$WORK/load-$1-$2.json" | median
+}
+# load_summary NOME CONCORRÊNCIA: "N req/s · p50 · p99 · erros", medianas das rodadas.
+load_summary() {
+	echo "$(load_get "$1" "$2" rps) req/s · p50 $(load_get "$1" "$2" p50_ms) ms ·" \
+		"p99 $(load_get "$1" "$2" p99_ms) ms · erros $(load_get "$1" "$2" erros)"
+}
+# bench_probe REDE URL: a URL responde 2xx de dentro da REDE.
+bench_probe() {
+	docker run --rm --network "$1" desafios-bench python -c \
+		'import sys, urllib.request as u; u.build_opener(u.ProxyHandler({})).open(sys.argv[1], timeout=2)' "$2"
 }
 
 # Contas com decimais, no awk (o bash só faz inteiros).
@@ -58,55 +67,98 @@ meets() { if [ "$1" = 1 ]; then echo "$2 ✓"; else echo "$2 ✗"; fi; }
 # mediana (p50) de uma lista de números (um por linha, em ms com casas)
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "0"; else print v[int((NR + 1) / 2)] }'; }
 
-bench_gateway() {
+# Os rivais do gateway, na rede do desafio 5: o ingênuo (piso) e o nginx (referência).
+bench_rivals_up() {
 	cd "$ROOT"
 	set_build_args PYTHON_IMAGE
 	docker build -q ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t desafios-bench bench >/dev/null
-	docker rm -f desafios-bench-naive >/dev/null 2>&1 || true
+	set_build_args NGINX_IMAGE
+	docker build -q ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t desafios-bench-nginx bench/nginx >/dev/null
+	docker rm -f desafios-bench-naive desafios-bench-nginx >/dev/null 2>&1 || true
 	docker run -d --rm --name desafios-bench-naive --network desafio5_default \
 		desafios-bench python naive_gateway.py >/dev/null
+	docker run -d --rm --name desafios-bench-nginx --network desafio5_default desafios-bench-nginx >/dev/null
 	wait_until "o gateway ingênuo responder" \
-		docker run --rm --network desafio5_default desafios-bench \
-		python loadgen.py http://desafios-bench-naive:5010/users 1 0.2
+		bench_probe desafio5_default http://desafios-bench-naive:5010/users
+	wait_until "o nginx responder" bench_probe desafio5_default http://desafios-bench-nginx:8080/users
+}
+
+bench_gateway() {
 	local c round
+	bench_rivals_up
 	rm -f "$WORK"/load-*.json
 	# rodadas intercaladas: um ruído passageiro da máquina não cai todo num caso só
 	for round in $(seq 1 "$BENCH_ROUNDS"); do
 		for c in 1 8; do
-			load direto http://users_service:5003/users "$c"
-			load gateway http://gateway:5004/users "$c"
-			load ingenuo http://desafios-bench-naive:5010/users "$c"
+			load desafio5_default direto http://users_service:5003/users "$c"
+			load desafio5_default gateway http://gateway:5004/users "$c"
+			load desafio5_default nginx http://desafios-bench-nginx:8080/users "$c"
+			load desafio5_default ingenuo http://desafios-bench-naive:5010/users "$c"
 		done
 		info "bench: rodada $round de $BENCH_ROUNDS"
 	done
-	docker rm -f desafios-bench-naive >/dev/null 2>&1 || true
+	docker rm -f desafios-bench-naive desafios-bench-nginx >/dev/null 2>&1 || true
 }
 
 bench_gateway_rows() {
 	local c name label
 	for c in 1 8; do
-		for name in direto gateway ingenuo; do
+		for name in direto gateway nginx ingenuo; do
 			case $name in
 				direto) label="/users direto (users_service :5003)" ;;
-				gateway) label="/users pelo gateway (:5004, gunicorn + pool keep-alive)" ;;
+				gateway) label="/users pelo gateway (:5004, granian + repasse WSGI com pool keep-alive)" ;;
+				nginx) label="/users pelo nginx (proxy_pass com keep-alive, a referência)" ;;
 				ingenuo) label="/users pelo gateway ingênuo (Flask dev + requests.get)" ;;
 			esac
-			bench_row "$label, concorrência $c" \
-				"$(load_get "$name" "$c" rps) req/s · p50 $(load_get "$name" "$c" p50_ms) ms · p99 $(load_get "$name" "$c" p99_ms) ms · erros $(load_get "$name" "$c" erros)"
+			bench_row "$label, concorrência $c" "$(load_summary "$name" "$c")"
 		done
 	done
-	local r8 ok=0 overhead
-	r8=$(ratio "$(load_get gateway 8 rps)" "$(load_get ingenuo 8 rps)")
-	if [ "$r8" != n/d ] && at_least "$r8" 3; then ok=1; fi
-	bench_row "gateway ÷ ingênuo, req/s com concorrência 8" "${r8}x" "$(meets "$ok" "≥ 3x")"
-	overhead=$(minus "$(load_get gateway 1 p50_ms)" "$(load_get direto 1 p50_ms)")
-	ok=0
-	if at_least 1 "$overhead"; then ok=1; fi
-	bench_row "latência que o gateway soma ao p50 direto, concorrência 1" "$overhead ms" "$(meets "$ok" "≤ 1 ms")"
+	bench_target "gateway ÷ nginx, req/s com concorrência 8" \
+		"$(ratio "$(load_get gateway 8 rps)" "$(load_get nginx 8 rps)")" x ge 0.6
+	bench_target "gateway ÷ ingênuo, req/s com concorrência 8" \
+		"$(ratio "$(load_get gateway 8 rps)" "$(load_get ingenuo 8 rps)")" x ge 4
+	bench_target "latência que o gateway soma ao p50 direto, concorrência 1" \
+		"$(minus "$(load_get gateway 1 p50_ms)" "$(load_get direto 1 p50_ms)")" " ms" le 0.5
+	bench_row "latência que o nginx soma ao p50 direto, concorrência 1" \
+		"$(minus "$(load_get nginx 1 p50_ms)" "$(load_get direto 1 p50_ms)") ms" "(referência)"
 	for c in 1 8; do
 		bench_row "gateway ÷ direto, req/s com concorrência $c" \
 			"$(ratio "$(load_get gateway "$c" rps)" "$(load_get direto "$c" rps)")x" "(só informativo)"
 	done
+}
+
+# bench_target MEDIDA VALOR UNIDADE ge|le LIMITE: uma linha com a meta e ✓/✗.
+bench_target() {
+	local ok=0 goal
+	case $4 in
+		ge) goal="≥ $5$3" && if [ "$2" != n/d ] && at_least "$2" "$5"; then ok=1; fi ;;
+		le) goal="≤ $5$3" && if [ "$2" != n/d ] && at_least "$5" "$2"; then ok=1; fi ;;
+	esac
+	bench_row "$1" "$2$3" "$(meets "$ok" "$goal")"
+}
+
+# Vazão do desafio 3 com concorrência 16: o caminho sem Postgres (HIT no Redis)
+# contra os que escrevem (GET /: INCR + INSERT) e leem (/log: duas consultas).
+bench_d3_load() {
+	local round path
+	rm -f "$WORK"/load-d3*.json
+	bench_probe desafio3_default http://web:5000/aluno/1 # aquece o cache do aluno 1
+	for round in $(seq 1 "$BENCH_ROUNDS"); do
+		for path in /aluno/1 / '/log?limit=5'; do
+			load desafio3_default "d3$(printf '%s' "$path" | tr -c 'a-z0-9' _)" "http://web:5000$path" 16
+		done
+	done
+}
+bench_d3_load_rows() {
+	local hit name path
+	hit=$(load_get d3_aluno_1 16 rps)
+	for path in /aluno/1 / '/log?limit=5'; do
+		name="d3$(printf '%s' "$path" | tr -c 'a-z0-9' _)"
+		bench_row "D3 GET $path, concorrência 16" "$(load_summary "$name" 16)"
+	done
+	bench_target "D3 GET / ÷ GET /aluno/1 (HIT), req/s" "$(ratio "$(load_get d3_ 16 rps)" "$hit")" x ge 0.6
+	bench_target "D3 GET /log ÷ GET /aluno/1 (HIT), req/s" \
+		"$(ratio "$(load_get d3_log_limit_5 16 rps)" "$hit")" x ge 0.6
 }
 
 bench_cache() {
@@ -215,6 +267,8 @@ cmd_bench() {
 	bench_gateway_rows
 	bench_quiet "medir o cache do desafio 3" bench_cache
 	bench_cache_rows
+	bench_quiet "medir a vazão do desafio 3 ($BENCH_ROUNDS rodadas de ${BENCH_SECS} s por rota)" bench_d3_load
+	bench_d3_load_rows
 	bench_quiet "medir o tempo até ficar pronto (D3, D4, D5; frio e morno)" bench_ready_all
 	bench_ready_rows
 	bench_quiet "medir o tamanho das imagens" bench_images
@@ -236,14 +290,12 @@ bench_cache_rows() {
 }
 
 bench_ready_rows() {
-	local dir kind ms ok
+	local dir kind ms
 	for dir in desafio3 desafio4 desafio5; do
 		for kind in frio morno; do
 			ms=$(cat "$WORK/ready-$dir-$kind")
-			ok=0
-			if [ "$ms" -lt 10000 ]; then ok=1; fi
 			if [ "$dir:$kind" = desafio3:frio ]; then
-				bench_row "$dir: do up -d até todos saudáveis, $kind" "$(ms_to_s "$ms") s" "$(meets "$ok" "< 10 s")"
+				bench_target "$dir: do up -d até todos saudáveis, $kind" "$(ms_to_s "$ms")" " s" le 5
 			else
 				bench_row "$dir: do up -d até todos saudáveis, $kind" "$(ms_to_s "$ms") s"
 			fi
@@ -268,11 +320,9 @@ bench_rebuild_rows() {
 }
 
 bench_stops_rows() {
-	local name ms ok
+	local name ms
 	while read -r name ms; do
-		ok=0
-		if [ "$ms" -lt 1000 ]; then ok=1; fi
-		bench_row "docker stop $name" "$ms ms" "$(meets "$ok" "< 1 s")"
+		bench_target "docker stop $name" "$(ms_to_s "$ms")" " s" le 1
 	done <"$WORK/stops"
 	bench_row "./run.sh clean (tudo)" "$(ms_to_s "$(cat "$WORK/clean")") s"
 }
@@ -320,14 +370,19 @@ bench_table_complete() {
 	for pattern in \
 		'/users pelo gateway \(:5004.*concorrência 8 \| [0-9.]+ req/s · p50 [0-9.]+ ms · p99 [0-9.]+ ms · erros 0' \
 		'/users pelo gateway ingênuo.*concorrência 8 \| [0-9.]+ req/s' \
+		'/users pelo nginx.*concorrência 8 \| [0-9.]+ req/s · p50 [0-9.]+ ms · p99 [0-9.]+ ms · erros 0' \
 		'gateway ÷ ingênuo, req/s com concorrência 8 \| [0-9]+\.[0-9]+x' \
+		'gateway ÷ nginx, req/s com concorrência 8 \| [0-9]+\.[0-9]+x \| ≥ 0.6x (✓|✗)' \
+		'latência que o nginx soma ao p50 direto, concorrência 1 \| -?[0-9.]+ ms' \
+		'D3 GET /log\?limit=5, concorrência 16 \| [0-9.]+ req/s · p50 [0-9.]+ ms · p99 [0-9.]+ ms · erros 0' \
+		'D3 GET / ÷ GET /aluno/1 \(HIT\), req/s \| [0-9]+\.[0-9]+x' \
 		'D3 /aluno/1 com HIT.* \| [0-9.]+ ms' \
 		'consultas ao Postgres em 50 HITs.* \| 0 \|' \
 		'desafio3: do up -d até todos saudáveis, frio \| [0-9.]+ s' \
 		'desafio5: do up -d até todos saudáveis, morno \| [0-9.]+ s' \
 		'imagem desafio5-gateway.* \| [0-9]+ MB \(base: ' \
 		'camadas refeitas: 1 de 4' \
-		'docker stop desafio3:db \| [0-9]+ ms' \
+		'docker stop desafio3:db \| [0-9.]+ s \| ≤ 1 s (✓|✗)' \
 		'./run.sh clean \(tudo\) \| [0-9.]+ s'; do
 		grep -qE -- "$pattern" <<<"$table" || missing="$missing
   /$pattern/"
@@ -339,6 +394,6 @@ bench_table_complete() {
 
 clean_bench() {
 	section "Limpeza — bench"
-	remove_our_containers desafios-bench-naive
-	remove_our_images desafios-bench desafios-bench-rebuild
+	remove_our_containers desafios-bench-naive desafios-bench-nginx
+	remove_our_images desafios-bench desafios-bench-nginx desafios-bench-rebuild
 }

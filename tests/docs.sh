@@ -36,11 +36,11 @@ readme_matches() {
 # Os padrões de imagem base dos Dockerfiles e compose files são os do run.sh.
 image_defaults_agree() {
 	local bad=0 var def_name def f found value
-	for var in PYTHON_IMAGE CLIENT_IMAGE POSTGRES_IMAGE REDIS_IMAGE; do
+	for var in PYTHON_IMAGE CLIENT_IMAGE POSTGRES_IMAGE REDIS_IMAGE NGINX_IMAGE; do
 		def_name=DEFAULT_$var
 		def=${!def_name}
 		for f in "$ROOT"/desafio*/Dockerfile* "$ROOT"/desafio*/*/Dockerfile "$ROOT"/desafio*/docker-compose.yml \
-			"$ROOT"/bench/Dockerfile; do
+			"$ROOT"/bench/Dockerfile "$ROOT"/bench/*/Dockerfile; do
 			[ -f "$f" ] || continue
 			found=$(grep -oE "(ARG $var=|\\\$\{$var:-)[^ }\"]+" "$f" | sed -E "s/^(ARG $var=|\\\$\{$var:-)//" | sort -u || true)
 			for value in $found; do

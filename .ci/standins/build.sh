@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Constrói as imagens substitutas das imagens oficiais (python, curl, postgres,
-# redis) a partir do Debian trixie, para máquinas sem acesso a um registry.
+# redis, nginx) a partir do Debian trixie, para máquinas sem acesso a um registry.
 # Uso: bash .ci/standins/build.sh   (imprime as variáveis *_IMAGE para exportar)
 set -euo pipefail
 
@@ -27,6 +27,7 @@ printf "[global]\ncert = /usr/local/share/ci-ca-bundle.crt\nroot-user-action = i
 			# shellcheck disable=SC2016 # $1 é expandido pelo mmdebstrap, não aqui
 			HOOK='rm -rf "$1"/var/lib/postgresql/17 "$1"/etc/postgresql/17' ;;
 		redis) PKGS=redis-server,redis-tools,passwd ;;
+		nginx) PKGS=nginx ;;
 		*) echo "standin desconhecida: $1" >&2; return 1 ;;
 	esac
 }
@@ -65,10 +66,12 @@ build python standin/python:3.13
 build client standin/curl:latest
 build postgres standin/postgres:17
 build redis standin/redis:8
+build nginx standin/nginx:1
 
 cat <<OUT
 PYTHON_IMAGE=standin/python:3.13
 CLIENT_IMAGE=standin/curl:latest
 POSTGRES_IMAGE=standin/postgres:17
 REDIS_IMAGE=standin/redis:8
+NGINX_IMAGE=standin/nginx:1
 OUT
