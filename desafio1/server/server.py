@@ -7,6 +7,7 @@ desafio1-net até o contêiner "server".
 import logging
 import os
 import socket
+import sys
 from datetime import datetime, timezone
 
 from flask import Flask, jsonify
@@ -16,7 +17,9 @@ MENSAGEM = os.environ.get("MENSAGEM", "Olá do servidor Flask!")
 
 app = Flask(__name__)
 app.json.ensure_ascii = False  # "Olá" legível nos logs, não "Ol\u00e1"
-log = logging.getLogger("gunicorn.error")
+logging.basicConfig(level=logging.INFO, stream=sys.stdout,
+                    format="[%(levelname)s] %(name)s: %(message)s")
+log = logging.getLogger("server")
 
 ERROS = {400: "requisição inválida", 404: "recurso não encontrado", 405: "método não permitido"}
 

@@ -10,16 +10,23 @@ Rotas (JSON, mensagens em português):
 O cabeçalho X-Consultas-DB diz quantos comandos SQL a requisição enviou ao
 Postgres: num HIT do cache, 0.
 
-Cada requisição abre sua própria conexão com o Postgres (com connect_timeout):
-se o banco cair e voltar, a próxima requisição já funciona, sem reiniciar a web.
-O cliente Redis reconecta sozinho. Um banco ou cache fora vira 503 com JSON.
+As conexões com o Postgres vêm de um pool (o ThreadedConnectionPool do psycopg2,
+uma por thread do servidor): nada de TCP, autenticação SCRAM e um processo novo
+no Postgres a cada consulta. Uma conexão do pool que falha é descartada (nunca
+volta ao pool); se ela caiu porque o banco reiniciou, o trabalho roda de novo,
+uma vez, numa conexão nova: quando o banco volta, a próxima requisição já
+funciona, sem reiniciar a web. O cliente Redis reconecta sozinho. Um banco ou
+cache fora vira 503 com JSON.
 """
 import json
 import logging
 import os
+import sys
+import threading
 import time
 
 import psycopg2
+import psycopg2.pool
 import redis
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -36,8 +43,9 @@ DB = {
 REDIS_HOST = os.environ.get("REDIS_HOST", "cache")
 REDIS_PORT = int(os.environ.get("REDIS_PORT", "6379"))
 CACHE_TTL = int(os.environ.get("CACHE_TTL", "60"))
-# espera máxima pelo banco na partida: abaixo dos 30 s em que o gunicorn
-# desiste de um worker que não termina de subir
+# conexões por processo: uma por thread do granian (cada thread usa no máximo uma)
+POOL_MAX = int(os.environ.get("DB_POOL_MAX", os.environ.get("GRANIAN_BLOCKING_THREADS", "4")))
+# espera máxima pelo banco na partida (limitada: a web sobe e responde 503 até ele voltar)
 STARTUP_WAIT = float(os.environ.get("DB_STARTUP_WAIT", "15"))
 LOG_LIMIT_DEFAULT = 20
 LOG_LIMIT_MAX = 100
@@ -48,7 +56,9 @@ ERROS = {400: "requisição inválida", 404: "recurso não encontrado", 405: "m�
 app = Flask(__name__)
 app.json.ensure_ascii = False
 app.json.sort_keys = False
-log = logging.getLogger("gunicorn.error")
+logging.basicConfig(level=logging.INFO, stream=sys.stdout,
+                    format="[%(levelname)s] %(name)s: %(message)s")
+log = logging.getLogger("web")
 
 cache = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, socket_connect_timeout=1,
                     socket_timeout=1, decode_responses=True)
@@ -62,12 +72,54 @@ class Indisponivel(Exception):
         self.servico = servico
 
 
-def connect_db():
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def db_pool():
+    """O pool deste processo, criado no primeiro uso. minconn = maxconn: o pool do
+    psycopg2 só guarda ociosas até minconn (as demais ele fecha ao devolver)."""
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = psycopg2.pool.ThreadedConnectionPool(POOL_MAX, POOL_MAX, **DB)
+    return _pool
+
+
+def get_conn():
     try:
-        return psycopg2.connect(**DB)
-    except psycopg2.Error as e:
+        return db_pool().getconn()
+    except psycopg2.Error as e:  # banco fora (conexão recusada, nome que não resolve, timeout)
         log.warning("banco indisponível: %s", e)
         raise Indisponivel("banco de dados (db)") from e
+
+
+def with_db(work):
+    """Roda work(cursor) numa transação, numa conexão do pool, e devolve o resultado.
+
+    Uma conexão que falha nunca volta ao pool. Se ela caiu (o banco reiniciou desde
+    que foi aberta), work roda de novo noutra conexão: as ociosas do pool também
+    caíram, então são no máximo POOL_MAX trocas até uma conexão nova.
+    """
+    for tentativa in range(POOL_MAX + 1):
+        conn = get_conn()
+        try:
+            with conn, conn.cursor() as cur:
+                resultado = work(cur)
+        except psycopg2.Error as e:
+            caiu = conn.closed != 0
+            db_pool().putconn(conn, close=True)
+            if caiu and tentativa < POOL_MAX:
+                log.info("conexão do pool caiu (%s); tentando numa nova", e)
+                continue
+            log.warning("erro no banco: %s", e)
+            raise Indisponivel("banco de dados (db)") from e
+        except BaseException:
+            db_pool().putconn(conn)  # outra falha (ex.: o cache): a conexão está boa
+            raise
+        db_pool().putconn(conn)
+        return resultado
 
 
 def execute(cur, sql, params=()):
@@ -76,18 +128,16 @@ def execute(cur, sql, params=()):
     cur.execute(sql, params)
 
 
+def rows(cur):
+    cols = [c.name for c in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
 def query(sql, params=()):
-    conn = connect_db()
-    try:
-        with conn, conn.cursor() as cur:
-            execute(cur, sql, params)
-            cols = [c.name for c in cur.description]
-            return [dict(zip(cols, row)) for row in cur.fetchall()]
-    except psycopg2.Error as e:
-        log.warning("erro no banco: %s", e)
-        raise Indisponivel("banco de dados (db)") from e
-    finally:
-        conn.close()
+    def work(cur):
+        execute(cur, sql, params)
+        return rows(cur)
+    return with_db(work)
 
 
 def wait_for_db():
@@ -97,7 +147,7 @@ def wait_for_db():
     while True:
         tentativa += 1
         try:
-            connect_db().close()
+            db_pool().putconn(get_conn())  # e a primeira conexão já fica no pool
             return True
         except Indisponivel:
             if time.monotonic() + 1 >= prazo:
@@ -147,22 +197,20 @@ def com_fonte(corpo, estado, status=200):
 
 @app.get("/")
 def index():
-    conn = connect_db()  # banco fora: 503 antes de mexer no contador
-    try:
-        try:
-            numero = cache.incr("contador:acessos")
-        except redis.RedisError as e:
-            log.warning("cache indisponível: %s", e)
-            raise Indisponivel("cache (redis)") from e
-        try:
-            with conn, conn.cursor() as cur:
-                execute(cur, "INSERT INTO acessos (numero, caminho, cliente) VALUES (%s, %s, %s)",
-                        (numero, request.path, request.remote_addr))
-        except psycopg2.Error as e:
-            log.warning("erro no banco: %s", e)
-            raise Indisponivel("banco de dados (db)") from e
-    finally:
-        conn.close()
+    numero = None
+
+    def registrar(cur):
+        nonlocal numero
+        if numero is None:  # uma vez só, mesmo se a conexão for trocada
+            try:
+                numero = cache.incr("contador:acessos")
+            except redis.RedisError as e:
+                log.warning("cache indisponível: %s", e)
+                raise Indisponivel("cache (redis)") from e
+        execute(cur, "INSERT INTO acessos (numero, caminho, cliente) VALUES (%s, %s, %s)",
+                (numero, request.path, request.remote_addr))
+
+    with_db(registrar)  # banco fora: 503 antes de mexer no contador
     return jsonify(mensagem=f"Olá! Esta página foi acessada {numero} vez(es).", acessos=numero)
 
 
@@ -179,9 +227,14 @@ def access_log():
     limite = parse_limit(request.args.get("limit"))
     if limite is None:
         return jsonify(erro=f"limit deve ser um número inteiro de 1 a {LOG_LIMIT_MAX}"), 400
-    linhas = query("SELECT id, numero, caminho, cliente, quando FROM acessos "
-                   "ORDER BY id DESC LIMIT %s", (limite,))
-    total = query("SELECT count(*) AS n FROM acessos")[0]["n"]
+    def ler(cur):  # as duas consultas numa conexão e numa transação
+        execute(cur, "SELECT id, numero, caminho, cliente, quando FROM acessos "
+                     "ORDER BY id DESC LIMIT %s", (limite,))
+        linhas = rows(cur)
+        execute(cur, "SELECT count(*) FROM acessos")
+        return linhas, cur.fetchone()[0]
+
+    linhas, total = with_db(ler)
     for linha in linhas:
         linha["quando"] = linha["quando"].isoformat()
     return jsonify(total=total, limite=limite, acessos=linhas)

@@ -3,7 +3,9 @@
 Rodam dentro da própria imagem, sem banco nem cache: as dependências são
 substituídas por dublês. Uso: docker compose run --rm --no-deps web python -m unittest -v
 """
+import datetime
 import os
+import types
 import unittest
 from unittest import mock
 
@@ -40,6 +42,53 @@ class FakeRedis:
     def ping(self):
         self._check()
         return True
+
+
+class FakeConn:
+    """Dublê de uma conexão psycopg2, o bastante para o ThreadedConnectionPool de verdade."""
+
+    def __init__(self, roteiro):
+        self.roteiro, self.closed, self.executados = roteiro, 0, []
+        self.info = types.SimpleNamespace(transaction_status=0)  # ociosa
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def cursor(self):
+        conn = self
+
+        class Cursor:
+            description = [types.SimpleNamespace(name=n)
+                           for n in ("id", "numero", "caminho", "cliente", "quando")]
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def execute(self, sql, params=()):
+                erro = conn.roteiro.pop(0) if conn.roteiro else None
+                if erro == "caiu":
+                    conn.closed = 2  # o que o psycopg2 faz quando o servidor fecha a conexão
+                    raise psycopg2.OperationalError("server closed the connection unexpectedly")
+                if erro == "timeout":
+                    raise psycopg2.errors.QueryCanceled("canceling statement due to statement timeout")
+                conn.executados.append(sql)
+
+            def fetchall(self):
+                return [(7, 7, "/", "127.0.0.1", datetime.datetime(2026, 11, 29))]
+
+            def fetchone(self):
+                return (7,)
+
+        return Cursor()
+
+    def close(self):
+        self.closed = 1
 
 
 ALUNO = {"id": 1, "nome": "Ana Souza", "curso": "Engenharia de Software", "idade": 21}
@@ -122,21 +171,73 @@ class WebTest(unittest.TestCase):
         self.assertJsonError(self.client.get("/log?limit=abc"), 400)
 
     def test_counter_uses_incr(self):
-        conn = mock.MagicMock()
-        with mock.patch.object(web, "connect_db", return_value=conn):
+        with self.real_pool():
             for expected in (1, 2, 3):
                 resp = self.client.get("/")
                 self.assertEqual(resp.status_code, 200)
                 self.assertEqual(resp.get_json()["acessos"], expected)
+        self.assertEqual(len(self.conexoes), web.POOL_MAX, "o pool abre POOL_MAX conexões...")
+        usadas = [c for c in self.conexoes if c.executados]
+        self.assertEqual(len(usadas), 1, "... e as três requisições usam a mesma")
+
+    def real_pool(self):
+        """O ThreadedConnectionPool de verdade, com psycopg2.connect trocado por um dublê."""
+        self.conexoes, self.roteiro = [], []
+
+        def connect(**_kwargs):
+            if self.roteiro and self.roteiro[0] == "recusa":
+                self.roteiro.pop(0)
+                raise psycopg2.OperationalError("connection refused")
+            self.conexoes.append(FakeConn(self.roteiro))
+            return self.conexoes[-1]
+
+        web._pool = None
+        self.addCleanup(setattr, web, "_pool", None)
+        return mock.patch.object(psycopg2, "connect", connect)
+
+    def test_pooled_connection_that_dropped_is_discarded_and_retried(self):
+        with self.real_pool():
+            self.assertEqual(self.client.get("/").status_code, 200)
+            self.roteiro.append("caiu")  # o banco reiniciou: a conexão do pool morreu
+            resp = self.client.get("/")
+            self.assertEqual(resp.status_code, 200, "a próxima requisição já funciona")
+            self.assertEqual(resp.get_json()["acessos"], 2, "o contador sobe uma vez só")
+            caidas = [c for c in self.conexoes if c.closed]
+            self.assertEqual(len(caidas), 1, "a conexão que caiu foi fechada")
+            self.assertNotIn(caidas[0], web._pool._pool, "e não volta ao pool")
+            inserts = sum(len(c.executados) for c in self.conexoes)
+            self.assertEqual(inserts, 2, "um INSERT por requisição, o segundo noutra conexão")
+
+    def test_db_down_is_503_before_touching_the_counter(self):
+        with self.real_pool():
+            self.roteiro.append("recusa")
+            self.assertJsonError(self.client.get("/"), 503)
+        self.assertEqual(self.cache.data, {}, "sem banco, o contador não muda")
+
+    def test_statement_timeout_is_503_and_not_retried(self):
+        with self.real_pool():
+            self.roteiro.append("timeout")
+            self.assertJsonError(self.client.get("/log"), 503)
+            fechadas = [c for c in self.conexoes if c.closed]
+            self.assertEqual(len(fechadas), 1, "a conexão do erro não volta ao pool...")
+            self.assertEqual(sum(len(c.executados) for c in self.conexoes), 0,
+                             "... e um erro de consulta não é repetido noutra")
+
+    def test_log_uses_one_connection_for_both_queries(self):
+        with self.real_pool():
+            resp = self.client.get("/log?limit=5")
+        self.assertEqual(resp.status_code, 200)
+        self.assertEqual(resp.headers["X-Consultas-DB"], "2")
+        self.assertEqual([len(c.executados) for c in self.conexoes if c.executados], [2])
 
     def test_unknown_route_is_json(self):
         self.assertJsonError(self.client.get("/nao-existe"), 404)
 
     def test_connect_failure_becomes_indisponivel(self):
-        with mock.patch.object(web.psycopg2, "connect",
-                               side_effect=psycopg2.OperationalError("x")):
+        with self.real_pool():
+            self.roteiro.append("recusa")
             with self.assertRaises(web.Indisponivel):
-                web.connect_db()
+                web.get_conn()
 
 
 if __name__ == "__main__":

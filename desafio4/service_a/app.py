@@ -1,5 +1,6 @@
 """Desafio 4 — service_a: fornece a lista de usuários em GET /usuarios (porta 5001)."""
 import logging
+import sys
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -14,7 +15,9 @@ ERROS = {400: "requisição inválida", 404: "recurso não encontrado", 405: "m�
 app = Flask(__name__)
 app.json.ensure_ascii = False
 app.json.sort_keys = False
-log = logging.getLogger("gunicorn.error")
+logging.basicConfig(level=logging.INFO, stream=sys.stdout,
+                    format="[%(levelname)s] %(name)s: %(message)s")
+log = logging.getLogger("service_a")
 
 
 @app.get("/usuarios")

@@ -7,6 +7,7 @@ fora do ar (503) ou travado (504) vire uma resposta JSON rápida, nunca um 500.
 """
 import logging
 import os
+import sys
 
 import requests
 from flask import Flask, jsonify
@@ -20,7 +21,9 @@ ERROS = {400: "requisição inválida", 404: "recurso não encontrado", 405: "m�
 app = Flask(__name__)
 app.json.ensure_ascii = False
 app.json.sort_keys = False
-log = logging.getLogger("gunicorn.error")
+logging.basicConfig(level=logging.INFO, stream=sys.stdout,
+                    format="[%(levelname)s] %(name)s: %(message)s")
+log = logging.getLogger("service_b")
 session = requests.Session()
 # Entre serviços da mesma rede não há proxy: ignorar HTTP_PROXY/NO_PROXY do
 # ambiente (o Docker Desktop pode injetá-los nos contêineres).

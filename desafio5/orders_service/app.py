@@ -4,6 +4,8 @@ GET /orders?user_id=N filtra os pedidos de um usuário (o gateway usa isso para
 montar /users/<id>/orders).
 """
 import logging
+import socket
+import sys
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -14,12 +16,15 @@ ORDERS = [
     {"id": 103, "user_id": 2, "produto": "Monitor", "valor": 1200.0},
     {"id": 104, "user_id": 3, "produto": "Teclado", "valor": 250.0},
 ]
+HOSTNAME = socket.gethostname()  # o ID curto do contêiner
 ERROS = {400: "requisição inválida", 404: "recurso não encontrado", 405: "método não permitido"}
 
 app = Flask(__name__)
 app.json.ensure_ascii = False
 app.json.sort_keys = False
-log = logging.getLogger("gunicorn.error")
+logging.basicConfig(level=logging.INFO, stream=sys.stdout,
+                    format="[%(levelname)s] %(name)s: %(message)s")
+log = logging.getLogger("orders_service")
 
 
 @app.get("/orders")
@@ -38,6 +43,13 @@ def get_order(order_id):
         if order["id"] == order_id:
             return jsonify(order)
     return jsonify(erro=f"pedido {order_id} não encontrado"), 404
+
+
+@app.after_request
+def servido_por(resp):
+    """Qual réplica respondeu: com várias (Swarm), cada uma tem o seu hostname."""
+    resp.headers["X-Servido-Por"] = HOSTNAME
+    return resp
 
 
 @app.get("/health")

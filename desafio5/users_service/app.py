@@ -1,5 +1,7 @@
 """Desafio 5 — users_service: usuários em GET /users e GET /users/<id> (porta 5003)."""
 import logging
+import socket
+import sys
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -9,12 +11,15 @@ USERS = [
     {"id": 2, "nome": "Bruno Lima", "email": "bruno@example.com"},
     {"id": 3, "nome": "Carla Oliveira", "email": "carla@example.com"},
 ]
+HOSTNAME = socket.gethostname()  # o ID curto do contêiner
 ERROS = {400: "requisição inválida", 404: "recurso não encontrado", 405: "método não permitido"}
 
 app = Flask(__name__)
 app.json.ensure_ascii = False
 app.json.sort_keys = False
-log = logging.getLogger("gunicorn.error")
+logging.basicConfig(level=logging.INFO, stream=sys.stdout,
+                    format="[%(levelname)s] %(name)s: %(message)s")
+log = logging.getLogger("users_service")
 
 
 @app.get("/users")
@@ -28,6 +33,13 @@ def get_user(user_id):
         if user["id"] == user_id:
             return jsonify(user)
     return jsonify(erro=f"usuário {user_id} não encontrado"), 404
+
+
+@app.after_request
+def servido_por(resp):
+    """Qual réplica respondeu: com várias (Swarm), cada uma tem o seu hostname."""
+    resp.headers["X-Servido-Por"] = HOSTNAME
+    return resp
 
 
 @app.get("/health")
