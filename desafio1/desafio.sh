@@ -35,6 +35,8 @@ cmd_1() {
 	check "a resposta traz o hostname do contêiner server (prova de quem respondeu)" \
 		d1_answer_names_server
 	check "o servidor roda como usuário não-root" not_root_in server
+	check "server e client ficam saudáveis (o HEALTHCHECK de cada imagem)" \
+		wait_until "server e client ficarem healthy" d1_both_healthy
 	if [ "$DRY_RUN" = 0 ]; then
 		cat <<-EOF
 
@@ -54,6 +56,9 @@ d1_both_on_network() {
 	local names
 	names=$(docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' desafio1-net)
 	contains "$names" '(^| )server( |$)' && contains "$names" '(^| )client( |$)'
+}
+d1_both_healthy() {
+	[ "$(docker container inspect -f '{{.State.Health.Status}}' server client | sort -u)" = healthy ]
 }
 d1_client_got_answer() {
 	contains "$(client_logs)" 'resposta: \{.*"mensagem":"Olá do servidor Flask!"'

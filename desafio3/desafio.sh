@@ -98,7 +98,15 @@ test_3() {
 		dc run --rm --no-deps web python -m unittest
 	check "50 GET / concorrentes: contador +50 e exatamente 50 novas linhas no log" d3_concurrency 50
 	check "entradas ruins viram 4xx com JSON (nunca 500 nem traceback)" d3_bad_input
+	d3_dependency_drills
+	echo "Produção: endurecimento, queda do processo, parada:"
+	d3_production_drills
+	d3_reset_drills
+	clean_3 >/dev/null
+}
 
+# Cache e banco param e voltam; a web segue de pé, sem reiniciar.
+d3_dependency_drills() {
 	local web_started
 	web_started=$(started_at web)
 	compose stop cache
@@ -117,8 +125,24 @@ test_3() {
 	check "db de volta: /log responde 200 sem reiniciar a web" \
 		wait_until "/log voltar a responder 200" expect_http "$D3_URL/log?limit=1" 200
 	check_not_restarted web "$web_started" "a web não foi reiniciada"
-	check_stops_fast web db cache
+}
 
+# CIS: o docker inspect de cada contêiner; a web cai e volta com os mesmos dados;
+# docker stop em menos de 1 s, e um stop não é desfeito pela política de reinício.
+d3_production_drills() {
+	local counter logs
+	check_hardened web db cache
+	counter=$(http_get "$D3_URL/" | json_number acessos || true)
+	logs=$(http_get "$D3_URL/log" | json_number total || true)
+	drill_crash web "$D3_URL/health" '"web":"ok","db":"ok","cache":"ok"'
+	check "depois da queda, o contador continua de onde parou (> ${counter:-?})" d3_counter_after "${counter:-0}"
+	check "depois da queda, o histórico ainda tem os acessos anteriores" d3_log_total_at_least "${logs:-1}"
+	check_stops_fast web db cache
+	check_stays_stopped web
+}
+
+# down -v recomeça do zero; porta ocupada vira uma mensagem com a solução.
+d3_reset_drills() {
 	compose down -v
 	d3_up
 	check "down -v zera tudo: o primeiro acesso depois é o número 1" \
@@ -135,7 +159,6 @@ test_3() {
 	docker rm -f desafios-docker-porta-ocupada >/dev/null 2>&1 || true
 	check "porta do host ocupada: ./run.sh 3 para com a mensagem e a solução (WEB_PORT)" \
 		failed_with "$status" "$out" "A porta $port do host já está em uso.*WEB_PORT="
-	clean_3 >/dev/null
 }
 
 d3_concurrency() {

@@ -69,7 +69,11 @@ test_4() {
 	check "service_a destravado: /info volta a responder 200 sozinho" \
 		wait_until "/info responder 200" expect_http "$D4_B_URL/info" 200 'ativo desde 2023'
 	check_not_restarted service_b "$b_started" "o service_b não foi reiniciado"
+	echo "Produção: endurecimento, queda do processo, parada:"
+	check_hardened service_a service_b
+	drill_crash service_a "$D4_B_URL/info" 'ativo desde 2023'
 	check_stops_fast service_a service_b
+	check_stays_stopped service_a
 	clean_4 >/dev/null
 }
 

@@ -97,7 +97,12 @@ test_5() {
 	check "orders_service destravado: /orders responde sozinho" \
 		wait_until "/orders responder 200" same_response "$D5_ORDERS_URL/orders" "$D5_GATEWAY_URL/orders"
 	check_not_restarted gateway "$gw_started" "o gateway não foi reiniciado"
+	echo "Produção: endurecimento, limite de PIDs, queda do processo, parada:"
+	check_hardened users_service orders_service gateway
+	drill_pids orders_service "$D5_GATEWAY_URL/orders" "$D5_GATEWAY_URL/users" "$D5_USERS_URL/users"
+	drill_crash gateway "$D5_GATEWAY_URL/users" '"nome":"Ana Souza"'
 	check_stops_fast users_service orders_service gateway
+	check_stays_stopped gateway
 	clean_5 >/dev/null
 }
 

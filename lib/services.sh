@@ -88,8 +88,8 @@ compose() {
 }
 dc() { "${COMPOSE[@]}" "$@"; }
 
-# ID do contêiner de um serviço do projeto compose da pasta atual.
-service_id() { dc ps -q "$1" 2>/dev/null | head -n 1; }
+# ID do contêiner de um serviço do projeto compose da pasta atual (parado também).
+service_id() { dc ps -a -q "$1" 2>/dev/null | head -n 1; }
 
 service_health() {
 	local id

@@ -6,6 +6,9 @@
 URL=${SERVER_URL:-http://server:8080}
 INTERVAL=${INTERVAL:-2}
 TMP=$(mktemp)
+# hora (epoch) da última resposta do servidor: o contêiner está saudável
+# enquanto ela é recente (veja o HEALTHCHECK no Dockerfile.client)
+HEALTH_FILE=${HEALTH_FILE:-/tmp/ultima-resposta}
 
 trap 'echo "cliente: sinal de parada recebido (docker stop ou Ctrl+C), encerrando"; rm -f "$TMP"; exit 0' TERM INT
 
@@ -17,6 +20,7 @@ while :; do
 	curl -sS --fail --noproxy '*' --connect-timeout 2 --max-time 3 "$URL" >"$TMP" 2>&1 &
 	if wait $!; then
 		echo "[$(date '+%H:%M:%S')] resposta: $(cat "$TMP")"
+		date +%s >"$HEALTH_FILE" # o HEALTHCHECK da imagem lê daqui
 	else
 		echo "[$(date '+%H:%M:%S')] servidor indisponível em $URL: $(tr '\n' ' ' <"$TMP")(tentando de novo em ${INTERVAL}s)"
 	fi
