@@ -20,13 +20,11 @@ ROOT=$(cd "$(dirname "$0")" && pwd)
 readonly ROOT
 readonly SELF="$ROOT/run.sh"
 
-# Rótulo gravado em toda imagem (LABEL) e contêiner deste projeto: é o que
-# permite ao `clean` distinguir o que é nosso do que é seu.
+# Rótulo de toda imagem e contêiner deste projeto: o `clean` distingue o nosso do seu.
 readonly LABEL_KEY=desafios-docker.desafio
 
-# Imagens base oficiais (tags fixas). Sobrescreva pelas variáveis de mesmo nome
-# para usar um mirror ou imagens locais; os Dockerfiles/compose têm os mesmos
-# padrões (./run.sh test confere que não divergem).
+# Imagens base oficiais (tags fixas), sobrescritas pelas variáveis de mesmo nome
+# (mirror, imagens locais); Dockerfiles e compose têm os mesmos padrões (testado).
 readonly DEFAULT_PYTHON_IMAGE=python:3.13.9-slim
 readonly DEFAULT_CLIENT_IMAGE=curlimages/curl:8.16.0
 readonly DEFAULT_POSTGRES_IMAGE=postgres:17.6
@@ -51,7 +49,7 @@ LAST_OUT=''      # saída do último comando executado por run()
 COMPOSE=()       # (docker compose) ou (docker-compose), detectado sob demanda
 
 # As partes do ./run.sh test, na ordem em que `./run.sh test` as roda.
-readonly TEST_PARTS='docs errors 1 2 3 4 5 bench clean'
+readonly TEST_PARTS='docs errors 1 2 3 4 5 swarm bench clean'
 
 # ------------------------------------------------------------- saída na tela
 
@@ -110,13 +108,7 @@ run_cmd() {
 }
 
 # Fora de um terminal, tira as sequências ANSI (cores, "apaga linha") da saída.
-strip_ansi() {
-	if [ -t 1 ]; then
-		cat
-	else
-		sed $'s/\033\\[[0-9;?]*[A-Za-z]//g'
-	fi
-}
+strip_ansi() { if [ -t 1 ]; then cat; else sed $'s/\033\\[[0-9;?]*[A-Za-z]//g'; fi; }
 
 # cd_run DIR: entra na pasta do desafio e mostra o `cd` como no README.
 cd_run() {
@@ -177,9 +169,8 @@ summary() {
 }
 
 # Asserções usadas por check: silenciosas quando passam, explicam quando não.
-# grep -q recebe o texto por here-string, nunca por pipe: com pipefail, um
-# `printf ... | grep -q` falha à toa quando o grep sai antes de o printf
-# terminar de escrever (SIGPIPE) — por isso, fluxos vão para `grep ... >/dev/null`.
+# grep -q lê por here-string, nunca por pipe: com pipefail, `printf | grep -q`
+# falha à toa quando o grep sai antes (SIGPIPE); fluxos vão para `grep >/dev/null`.
 contains() { # TEXTO PADRÃO(grep -E)
 	if grep -qE -- "$2" <<<"$1"; then return 0; fi
 	printf 'esperado: /%s/\nobtido: %s\n' "$2" "$(printf '%s' "$1" | head -c 600)"
@@ -280,8 +271,7 @@ foreign_label() {
 	case $1 in '' | '<no value>') return 0 ;; *) return 1 ;; esac
 }
 
-# Um contêiner com um dos nossos nomes que não foi criado por este projeto
-# nunca é removido: paramos com uma mensagem.
+# Um contêiner com um dos nossos nomes que não é deste projeto nunca é removido.
 ensure_not_foreign() {
 	local name label
 	if [ "$DRY_RUN" = 1 ]; then return 0; fi
@@ -322,17 +312,15 @@ remove_ours() {
 remove_our_containers() { remove_ours container "$@"; }
 remove_our_images() { remove_ours image "$@"; }
 
-# remove_if_exists network|volume NOME: remove se existir; se algo de fora
-# ainda o usa, o docker recusa e ele fica, com um aviso.
+# remove_if_exists network|volume NOME: remove se existir (em uso por outro: fica, com aviso).
 remove_if_exists() {
 	if [ "$DRY_RUN" = 0 ] && ! docker "$1" inspect "$2" >/dev/null 2>&1; then return 0; fi
 	run_quiet docker "$1" rm "$2" || warn "$1 $2 mantido (algum contêiner de fora ainda o usa?)"
 }
 
-# set_build_args VARIÁVEL: BUILD_ARGS ganha --build-arg VARIÁVEL=valor só quando
-# a imagem base difere do padrão, para que o comando impresso seja o do README
-# no caso comum. Uso: docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} ...
-# (a forma ${a[@]+...} porque o bash 3.2 com set -u recusa um array vazio).
+# set_build_args VARIÁVEL: BUILD_ARGS ganha --build-arg VARIÁVEL=valor só se a base
+# difere do padrão (o comando impresso fica o do README). Uso, com o ${a[@]+...} que
+# o bash 3.2 com set -u exige: docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} ...
 BUILD_ARGS=()
 set_build_args() {
 	local default_name=DEFAULT_$1
@@ -355,6 +343,8 @@ set_build_args() {
 . "$ROOT/desafio4/desafio.sh"
 # shellcheck source=desafio5/desafio.sh
 . "$ROOT/desafio5/desafio.sh"
+# shellcheck source=desafio5/swarm.sh
+. "$ROOT/desafio5/swarm.sh"
 # shellcheck source=bench/bench.sh
 . "$ROOT/bench/bench.sh"
 # shellcheck source=tests/docs.sh
@@ -391,7 +381,7 @@ cmd_test() {
 		set -e
 		if [ "$status" != 0 ]; then
 			record_failure "teste '$part' abortou (código $status); veja a saída acima"
-			case $part in [1-5]) ("clean_$part" >/dev/null 2>&1) || true ;; esac
+			case $part in [1-5] | swarm) ("clean_$part" >/dev/null 2>&1) || true ;; esac
 		fi
 	done
 }
@@ -403,6 +393,7 @@ cmd_clean() {
 	clean_3
 	clean_4
 	clean_5
+	clean_swarm
 	clean_bench
 	section "Limpeza — imagens antigas (sem tag) deste projeto"
 	run_quiet docker image prune -f --filter "label=$LABEL_KEY"
@@ -420,8 +411,9 @@ Comandos:
   4        Desafio 4 — microsserviços: service_a (5001) e service_b (7000)
   5        Desafio 5 — API gateway (5004) na frente de users (5003) e orders (5002)
   all      todos os desafios, em ordem
+  swarm    opcional: o desafio 5 em Docker Swarm, com réplicas (gateway em :5004)
   test     todos os desafios de ponta a ponta + exercícios de falha; limpa ao final
-  test N   só uma parte: 1 a 5, ou docs, errors, bench, clean
+  test N   só uma parte: 1 a 5, ou docs, errors, swarm, bench, clean
   bench    mede desempenho (gateway, cache, tempo até pronto, parada, imagens,
            rebuild) e grava uma tabela Markdown (--out=ARQUIVO; padrão .saida/bench.md)
   clean    remove contêineres, redes, volumes e imagens deste projeto (só os nossos)
@@ -439,7 +431,8 @@ Imagens base (use um mirror se o Docker Hub não estiver acessível):
 
 Portas do host (publicadas só em 127.0.0.1; BIND_ADDRESS muda o endereço):
   WEB_PORT (5000), SERVICE_A_PORT (5001), SERVICE_B_PORT (7000),
-  USERS_PORT (5003), ORDERS_PORT (5002), GATEWAY_PORT (5004)
+  USERS_PORT (5003), ORDERS_PORT (5002), GATEWAY_PORT (5004), SWARM_PORT (5004, em todas as
+  interfaces: o Swarm publica em modo host sem escolher o endereço)
 
 Outras:
   WAIT_SECS      tempo máximo de cada espera, em segundos (padrão 60)
@@ -459,7 +452,7 @@ parse_args() {
 	shift
 	for arg in "$@"; do
 		case $cmd:$arg in
-			[1-5]:--dry-run | all:--dry-run | clean:--dry-run) DRY_RUN=1 ;;
+			[1-5]:--dry-run | all:--dry-run | swarm:--dry-run | clean:--dry-run) DRY_RUN=1 ;;
 			bench:--out=*) BENCH_OUT=${arg#--out=} ;;
 			test:*)
 				case " $TEST_PARTS " in
@@ -477,7 +470,7 @@ main() {
 	local cmd=${1:-help}
 	shift || true
 	case $cmd in
-		1 | 2 | 3 | 4 | 5 | all | test | bench | clean) parse_args "$cmd" "$@" ;;
+		1 | 2 | 3 | 4 | 5 | all | swarm | test | bench | clean) parse_args "$cmd" "$@" ;;
 		help | -h | --help)
 			usage
 			return 0

@@ -57,7 +57,7 @@ image_defaults_agree() {
 test_docs() {
 	section "README e padrões"
 	local n
-	for n in 1 2 3 4 5; do
+	for n in 1 2 3 4 5 swarm; do
 		check "README mostra exatamente os comandos que ./run.sh $n executa" readme_matches "$n"
 	done
 	check "Dockerfiles e compose files usam as mesmas imagens base padrão do run.sh" image_defaults_agree

@@ -208,7 +208,9 @@ class Upstream:
             log.warning("%s: o nome %s não resolve (%s)", self.nome, self.host, e)
             novos = ()
         with self._lock:
-            self._enderecos, self._resolvido_em = novos, agora
+            # sem endereço, nada a guardar: a próxima requisição resolve de novo
+            self._enderecos = novos
+            self._resolvido_em = agora if novos else float("-inf")
             sumiram = [self._pools.pop(ip) for ip in list(self._pools) if ip not in novos]
         for pool in sumiram:
             _fechar_todas(pool)

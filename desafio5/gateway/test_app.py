@@ -171,6 +171,13 @@ class GatewayTest(unittest.TestCase):
         self.dns["users_service"] = []
         self.assertErro(self.client.get("/users"), 503, "users_service", "users_service indisponível")
 
+    def test_nome_que_passa_a_resolver_vale_ja_na_proxima(self):
+        self.dns["users_service"] = []
+        self.assertEqual(self.client.get("/users").status_code, 503)
+        self.dns["users_service"] = ["10.0.0.5"]  # a réplica subiu (ex.: logo depois do deploy)
+        self.responder(resposta())
+        self.assertEqual(self.client.get("/users").status_code, 200, "sem esperar RESOLVE_EVERY")
+
     def test_servico_recusando_503(self):
         FakeConexao.roteiro["connect"]["10.0.0.1"] = ConnectionRefusedError("recusada")
         self.assertErro(self.client.get("/users"), 503, "users_service")

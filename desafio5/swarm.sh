@@ -1,0 +1,260 @@
+# shellcheck shell=bash
+#
+# desafio5/swarm.sh — ./run.sh swarm, o sexto passo (opcional): o desafio 5 em
+# Docker Swarm, com réplicas (users_service 3, orders_service 2, um gateway por
+# nó), DNS round robin e o gateway balanceando por requisição.
+# Carregado pelo run.sh: cmd_swarm, as verificações sw_*, test_swarm e clean_swarm.
+
+readonly SWARM_STACK=d5-swarm
+# Rótulo no nó quando foi o ./run.sh que criou o swarm: só então o clean sai dele.
+readonly SWARM_MARK=desafios-docker.swarm
+SWARM_PORT=${SWARM_PORT:-5004}
+export SWARM_PORT
+SWARM_URL="http://127.0.0.1:$SWARM_PORT"
+
+swarm_state() { docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null; }
+swarm_is_ours() {
+	[ "$(docker node inspect self --format "{{index .Spec.Labels \"$SWARM_MARK\"}}" 2>/dev/null)" = criado ]
+}
+
+# O engine entra num swarm só se não estiver em nenhum; um swarm que já existe
+# é usado como está (e nunca desfeito pelo clean); num worker não dá para deployar.
+swarm_join_or_init() {
+	local state
+	state=$(swarm_state)
+	if [ "$DRY_RUN" = 1 ] || [ "$state" = inactive ]; then
+		if run docker swarm init; then :; elif grep -q 'advertise' "$LAST_OUT"; then
+			info "(mais de um endereço de rede: anunciando o swarm só em 127.0.0.1, um nó só)"
+			run docker swarm init --advertise-addr 127.0.0.1
+		else
+			return 1
+		fi
+		[ "$DRY_RUN" = 1 ] ||
+			docker node update --label-add "$SWARM_MARK=criado" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
+		return 0
+	fi
+	case $state in
+		active) ;;
+		*) die "O engine está num estado de swarm que não sei usar ('$state'); veja docker info." ;;
+	esac
+	if [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" != true ]; then
+		die "Este engine é um nó worker de um swarm: o deploy precisa de um manager." \
+			"Rode ./run.sh swarm num manager (docker node ls mostra quem é) ou saia do swarm" \
+			"(docker swarm leave) se ele não for mais usado."
+	fi
+	if ! swarm_is_ours; then
+		info "(este engine já está num swarm que não foi criado por este projeto: vou usá-lo como está," \
+			"e o ./run.sh clean remove só o stack $SWARM_STACK, sem sair do swarm)"
+	fi
+}
+
+# A porta do gateway (modo host, em todas as interfaces do nó) precisa estar livre.
+swarm_port_free() {
+	if [ "$DRY_RUN" = 1 ] || ! port_in_use "$SWARM_PORT"; then return 0; fi
+	if docker service inspect "${SWARM_STACK}_gateway" >/dev/null 2>&1; then return 0; fi
+	die "A porta $SWARM_PORT do host já está em uso (o desafio 5 com compose usa a mesma)." \
+		"Derrube-o antes (cd desafio5 && docker compose down) ou escolha outra porta:" \
+		"SWARM_PORT=5014 ./run.sh swarm"
+}
+
+cmd_swarm() {
+	section "Escala: o desafio 5 em Docker Swarm (réplicas, DNS round robin, gateway balanceando)"
+	preflight
+	swarm_port_free
+	cd_run desafio5
+	swarm_join_or_init
+	local dir img
+	for dir in users_service:d5-users orders_service:d5-orders gateway:d5-gateway; do
+		img=${dir#*:}
+		set_build_args PYTHON_IMAGE
+		run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t "$img" "${dir%%:*}"
+	done
+	run docker stack deploy --resolve-image never -c docker-stack.yml "$SWARM_STACK"
+	wait_until "cada serviço do stack chegar ao número de réplicas, saudáveis" sw_converged ||
+		{ docker stack ps --no-trunc "$SWARM_STACK" >&2 || true; return 1; }
+	run docker stack services "$SWARM_STACK"
+	sw_checks
+	cd "$ROOT" || return
+}
+
+sw_checks() {
+	echo "Verificações ($SWARM_URL):"
+	check "GET /users pelo gateway do swarm responde 200 com os usuários" \
+		expect_http "$SWARM_URL/users" 200 '^\[\{"id":1,"nome":"Ana Souza"'
+	check "GET /orders e a composição /users/1/orders respondem 200" sw_orders_and_composition
+	check "cada resposta diz qual réplica respondeu (X-Servido-Por)" sw_names_replica
+	check "30 requisições pelo gateway chegam às 3 réplicas do users_service" sw_spread 30 3
+	if [ "$DRY_RUN" = 0 ]; then
+		cat <<-EOF
+
+		Desafio 5 no Swarm. Para explorar:
+		  curl -i $SWARM_URL/users                      # veja X-Servido-Por mudar a cada requisição
+		  docker service scale ${SWARM_STACK}_users_service=5
+		  docker service update --force ${SWARM_STACK}_users_service   # atualização sem derrubar nada
+		  docker stack ps $SWARM_STACK
+		EOF
+	fi
+}
+
+# sw_converged: todo serviço do stack com réplicas rodando (= saudáveis) = desejadas.
+sw_converged() {
+	local lines line
+	lines=$(docker stack services "$SWARM_STACK" --format '{{.Replicas}}') || return 1
+	[ -n "$lines" ] || return 1
+	while read -r line; do
+		line=${line%% *} # "3/3 (max 1 per node)"
+		[ "${line%/*}" = "${line#*/}" ] || return 1
+	done <<<"$lines"
+	# e nenhuma tarefa "starting" (o healthcheck ainda não passou)
+	! docker service ps "$SWARM_STACK"_users_service "$SWARM_STACK"_orders_service "$SWARM_STACK"_gateway \
+		--filter desired-state=running --format '{{.CurrentState}}' | grep -v '^Running' >/dev/null
+}
+
+sw_orders_and_composition() {
+	expect_http "$SWARM_URL/orders" 200 '^\[\{"id":101,"user_id":1' || return 1
+	expect_http "$SWARM_URL/users/1/orders" 200 '"pedidos":\[\{"id":101,'
+}
+sw_names_replica() {
+	expect_http "$SWARM_URL/users/1" 200 || return 1
+	contains "$(last_header X-Servido-Por)" '^[0-9a-f]{12}$'
+}
+
+# sw_spread N ESPERADO: em N requisições a /users, ESPERADO réplicas distintas respondem.
+sw_spread() {
+	local i seen=''
+	for i in $(seq 1 "$1"); do
+		http_get "$SWARM_URL/users" >/dev/null
+		[ "$(http_status)" = 200 ] || { echo "requisição $i: status $(http_status)"; return 1; }
+		seen="$seen$(last_header X-Servido-Por)"$'\n'
+	done
+	equals "$(printf '%s' "$seen" | sort -u | grep -c .) réplicas" "$2 réplicas" || {
+		printf 'respostas por réplica:\n%s\n' "$(printf '%s' "$seen" | sort | uniq -c)"
+		return 1
+	}
+}
+
+sw_replicas() { # SERVIÇO N: o serviço do stack tem N/N réplicas
+	equals "$(docker service ls --filter "name=${SWARM_STACK}_$1" --format '{{.Replicas}}' | head -n 1)" "$2/$2"
+}
+
+# ---------------------------------------------------------- ./run.sh test swarm
+
+test_swarm() {
+	local before
+	before=$(swarm_state)
+	cmd_swarm
+	echo "Exercícios de escala e de falha (com requisições em laço pelo gateway):"
+	sw_scale_drill
+	sw_update_drill
+	sw_kill_drill
+	sw_clean_drills "$before"
+}
+
+sw_scale_drill() {
+	run_quiet docker service scale --detach=false "${SWARM_STACK}_users_service=5"
+	wait_until "5 réplicas saudáveis" sw_converged || true
+	check "escalado para 5: as 5 réplicas respondem em até 50 requisições" sw_spread 50 5
+	run_quiet docker service scale --detach=false "${SWARM_STACK}_users_service=3"
+	wait_until "3 réplicas de novo" sw_converged || true
+	check "de volta a 3 réplicas (3/3)" sw_replicas users_service 3
+}
+
+sw_update_drill() {
+	sw_load_start "$WORK/update.log"
+	run_quiet docker service update --detach=false --force "${SWARM_STACK}_users_service"
+	sw_load_stop "$WORK/update.log"
+	check "docker service update --force (start-first, uma réplica por vez) sem nenhuma requisição falhar" \
+		sw_no_failures "$WORK/update.log"
+}
+
+sw_kill_drill() {
+	local victim
+	victim=$(docker ps -q --filter "label=com.docker.swarm.service.name=${SWARM_STACK}_orders_service" | head -n 1)
+	sw_load_start "$WORK/kill.log"
+	run_quiet docker kill "$victim"
+	wait_until "o Swarm repor a réplica do orders_service" sw_converged || true
+	sw_load_stop "$WORK/kill.log"
+	check "uma réplica do orders_service morta (docker kill) sem nenhuma requisição falhar" \
+		sw_no_failures "$WORK/kill.log"
+	check "o Swarm repõe a réplica morta: orders_service de volta a 2/2" sw_replicas orders_service 2
+}
+
+# sw_load_start ARQUIVO: GET /users e /orders em laço pelo gateway, um status por
+# linha em ARQUIVO, por ao menos 15 s e até existir ARQUIVO.stop (no máximo 90 s).
+SW_LOAD_PID=''
+sw_load_start() {
+	rm -f "$1" "$1.stop"
+	(
+		t0=$SECONDS
+		while [ $((SECONDS - t0)) -lt 90 ] && { [ ! -e "$1.stop" ] || [ $((SECONDS - t0)) -lt 15 ]; }; do
+			for path in /users /orders; do
+				hcurl -s -o /dev/null -w "%{http_code} $path\n" --max-time 5 "$SWARM_URL$path" >>"$1" || true
+			done
+		done
+	) &
+	SW_LOAD_PID=$!
+}
+sw_load_stop() {
+	: >"$1.stop"
+	wait "$SW_LOAD_PID" || true
+}
+sw_no_failures() {
+	local total bad
+	total=$(grep -c . "$1" || true)
+	bad=$(grep -vc '^200 ' "$1" || true)
+	if [ "$total" -gt 0 ] && [ "$bad" = 0 ]; then
+		info "($total requisições, todas 200)"
+		return 0
+	fi
+	printf '%s requisições, %s falharam:\n%s\n' "$total" "$bad" "$(grep -v '^200 ' "$1" | sort | uniq -c)"
+	return 1
+}
+
+# Depois do clean, nada do stack; o swarm sai só se foi o ./run.sh que o criou.
+sw_clean_drills() {
+	local before=$1 out status=0
+	"$SELF" clean >/dev/null 2>&1 || true
+	if [ "$before" != inactive ]; then
+		check "./run.sh clean remove o stack e mantém o swarm que já existia" sw_after_clean active
+		return 0
+	fi
+	check "./run.sh clean remove o stack e desfaz o swarm que o ./run.sh swarm criou" sw_after_clean inactive
+	# agora um swarm "do usuário", criado antes do ./run.sh swarm
+	docker swarm init >/dev/null 2>&1 || docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+	out=$("$SELF" swarm 2>&1) || status=$?
+	check "num swarm que já existia, ./run.sh swarm avisa que vai usá-lo e faz o deploy" \
+		sw_used_existing "$status" "$out"
+	"$SELF" clean >/dev/null 2>&1 || true
+	check "um swarm criado antes do ./run.sh swarm continua lá depois do clean (sem o stack)" \
+		sw_after_clean active
+	docker swarm leave --force >/dev/null 2>&1 || true
+}
+sw_used_existing() {
+	equals "$1" 0 || { printf '%s\n' "$2" | tail -n 15; return 1; }
+	contains "$2" 'já está num swarm que não foi criado por este projeto'
+}
+sw_after_clean() { # ESTADO_ESPERADO
+	local left
+	left=$(docker service ls --filter "name=${SWARM_STACK}_" --format '{{.Name}}' 2>/dev/null || true)
+	[ -z "$left" ] || { printf 'serviços que sobraram:\n%s\n' "$left"; return 1; }
+	equals "swarm $(swarm_state)" "swarm $1"
+}
+
+clean_swarm() {
+	section "Limpeza — swarm (stack $SWARM_STACK)"
+	if [ "$DRY_RUN" = 1 ] || [ "$(swarm_state)" = active ]; then
+		if [ "$DRY_RUN" = 1 ] || docker stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$SWARM_STACK"; then
+			run_quiet docker stack rm "$SWARM_STACK"
+			# o stack rm devolve antes de os contêineres saírem; a rede sai por último
+			wait_until "os contêineres do stack saírem" sw_no_containers || true
+			remove_if_exists network "${SWARM_STACK}_default"
+		fi
+		if [ "$DRY_RUN" = 0 ] && swarm_is_ours; then
+			run_quiet docker swarm leave --force
+		fi
+	fi
+	remove_our_images d5-users d5-orders d5-gateway
+}
+sw_no_containers() {
+	[ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$SWARM_STACK")" ]
+}
