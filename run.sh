@@ -43,6 +43,7 @@ export PYTHON_IMAGE POSTGRES_IMAGE REDIS_IMAGE
 WAIT_SECS=${WAIT_SECS:-60}
 
 DRY_RUN=0        # 1: só imprime os comandos (--dry-run)
+HARDENED=0       # 1: desafios 1 e 2 com as travas de produção (--endurecido)
 WORK=''          # diretório temporário desta execução
 RESULTS=''       # arquivo com uma linha "ok"/"falhou" por verificação
 LAST_OUT=''      # saída do último comando executado por run()
@@ -358,13 +359,7 @@ set_build_args() {
 
 # ---------------------------------------------------------- subcomandos
 
-cmd_all() {
-	cmd_1
-	cmd_2
-	cmd_3
-	cmd_4
-	cmd_5
-}
+cmd_all() { cmd_1; cmd_2; cmd_3; cmd_4; cmd_5; }
 
 # cmd_test [PARTE]: todas as partes, ou só uma (ex.: ./run.sh test 3).
 cmd_test() {
@@ -402,7 +397,7 @@ cmd_clean() {
 
 usage() {
 	cat <<EOF
-Uso: ./run.sh <comando> [--dry-run]
+Uso: ./run.sh <comando> [--dry-run]     (1 e 2 também com --endurecido)
 
 Comandos:
   1        Desafio 1 — containers em rede (server + client em desafio1-net)
@@ -453,6 +448,7 @@ parse_args() {
 	for arg in "$@"; do
 		case $cmd:$arg in
 			[1-5]:--dry-run | all:--dry-run | swarm:--dry-run | clean:--dry-run) DRY_RUN=1 ;;
+			[12]:--endurecido) HARDENED=1 ;;
 			bench:--out=*) BENCH_OUT=${arg#--out=} ;;
 			test:*)
 				case " $TEST_PARTS " in

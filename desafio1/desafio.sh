@@ -6,6 +6,13 @@
 
 client_logs() { docker logs client 2>&1; }
 
+# ./run.sh 1 --endurecido: os mesmos docker run com as travas de produção (o
+# README explica cada uma). O client escreve em /tmp (um tmpfs: a raiz é só leitura).
+D1_HARDENING=(--read-only --cap-drop ALL --security-opt no-new-privileges:true
+	--cpu-shares 512 --restart unless-stopped)
+D1_SERVER_LIMITS=(--memory 128m --cpus 0.5 --pids-limit 64)
+D1_CLIENT_LIMITS=(--tmpfs /tmp --memory 32m --cpus 0.25 --pids-limit 16)
+
 cmd_1() {
 	section "Desafio 1 — containers em rede"
 	preflight
@@ -21,8 +28,13 @@ cmd_1() {
 	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d1-server -f Dockerfile.server .
 	set_build_args CLIENT_IMAGE
 	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d1-client -f Dockerfile.client .
-	run docker run -d --network desafio1-net --name server d1-server
-	run docker run -d --network desafio1-net --name client d1-client
+	if [ "$HARDENED" = 1 ]; then
+		run docker run -d --network desafio1-net --name server "${D1_HARDENING[@]}" "${D1_SERVER_LIMITS[@]}" d1-server
+		run docker run -d --network desafio1-net --name client "${D1_HARDENING[@]}" "${D1_CLIENT_LIMITS[@]}" d1-client
+	else
+		run docker run -d --network desafio1-net --name server d1-server
+		run docker run -d --network desafio1-net --name client d1-client
+	fi
 	wait_until "a primeira resposta do servidor nos logs do client" d1_client_got_answer || true
 	run docker logs client
 
@@ -37,6 +49,10 @@ cmd_1() {
 	check "o servidor roda como usuário não-root" not_root_in server
 	check "server e client ficam saudáveis (o HEALTHCHECK de cada imagem)" \
 		wait_until "server e client ficarem healthy" d1_both_healthy
+	if [ "$HARDENED" = 1 ]; then
+		check "server e client endurecidos (raiz só leitura, sem capabilities, limites, restart)" \
+			d1_hardened
+	fi
 	if [ "$DRY_RUN" = 0 ]; then
 		cat <<-EOF
 
@@ -57,6 +73,7 @@ d1_both_on_network() {
 	names=$(docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' desafio1-net)
 	contains "$names" '(^| )server( |$)' && contains "$names" '(^| )client( |$)'
 }
+d1_hardened() { hardened server && hardened client; }
 d1_both_healthy() {
 	[ "$(docker container inspect -f '{{.State.Health.Status}}' server client | sort -u)" = healthy ]
 }
@@ -92,6 +109,8 @@ test_1() {
 	check "./run.sh clean também mantém o 'server' alheio" \
 		equals "$(container_label server || echo removido)" ''
 	docker rm -f server >/dev/null 2>&1 || true
+	echo "O mesmo desafio com as travas de produção (./run.sh 1 --endurecido):"
+	HARDENED=1 cmd_1
 	clean_1 >/dev/null
 }
 

@@ -3,6 +3,12 @@
 # desafio2/desafio.sh — Desafio 2: SQLite no volume nomeado desafio2-volume.
 # Carregado pelo run.sh: cmd_2, as verificações d2_*, test_2 e clean_2.
 
+# ./run.sh 2 --endurecido: os mesmos docker run com as travas de produção (sem
+# restart: o contêiner roda uma vez e sai). Sem o volume, /data vira um tmpfs
+# do usuário da imagem (uid 10001; a raiz é só leitura), vazio a cada execução.
+D2_HARDENING=(--read-only --cap-drop ALL --security-opt no-new-privileges:true
+	--memory 64m --cpus 0.5 --cpu-shares 512 --pids-limit 16)
+
 # total_of SAÍDA: o N de "Total: N aluno(s)".
 total_of() { printf '%s\n' "$1" | sed -n 's/^Total: \([0-9][0-9]*\) aluno.*/\1/p'; }
 rows_of() { printf '%s\n' "$1" | grep '^  #' || true; }
@@ -21,13 +27,15 @@ cmd_2() {
 	local first second without
 	set_build_args PYTHON_IMAGE
 	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d2-image .
-	run docker run --name d2-db -v desafio2-volume:/data d2-image
+	local flags=() scratch=()
+	if [ "$HARDENED" = 1 ]; then flags=("${D2_HARDENING[@]}") && scratch=(--tmpfs /data:uid=10001); fi
+	run docker run --name d2-db -v desafio2-volume:/data ${flags[@]+"${flags[@]}"} d2-image
 	first=$(cat "$LAST_OUT")
 	run docker rm d2-db
-	run docker run --name d2-db -v desafio2-volume:/data d2-image
+	run docker run --name d2-db -v desafio2-volume:/data ${flags[@]+"${flags[@]}"} d2-image
 	second=$(cat "$LAST_OUT")
 	echo "Contraprova: o mesmo contêiner sem o volume começa sempre do zero:"
-	run docker run --rm d2-image
+	run docker run --rm ${flags[@]+"${flags[@]}"} ${scratch[@]+"${scratch[@]}"} d2-image
 	without=$(cat "$LAST_OUT")
 
 	echo "Verificações:"
@@ -38,6 +46,10 @@ cmd_2() {
 	check "sem o volume, a tabela começa vazia (o aluno inserido é o único)" \
 		equals "$(total_of "$without")" 1
 	check "o banco está no volume: /data/data.db existe em desafio2-volume" d2_db_on_volume
+	if [ "$HARDENED" = 1 ]; then
+		check "d2-db rodou endurecido (raiz só leitura, sem capabilities, no-new-privileges, limites)" \
+			d2_hardened
+	fi
 	if [ "$DRY_RUN" = 0 ]; then
 		cat <<-EOF
 
@@ -48,6 +60,10 @@ cmd_2() {
 	fi
 }
 
+d2_hardened() {
+	equals "$(docker container inspect -f '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}' d2-db)" \
+		"true [ALL] [no-new-privileges:true] 67108864 16"
+}
 d2_one_more() {
 	local a b
 	a=$(total_of "$1")
@@ -83,7 +99,8 @@ test_2() {
 	out=$(PYTHON_IMAGE=desafios-docker-inexistente/python:0 "$SELF" 2 2>&1) || status=$?
 	check "imagem base impossível de baixar: mensagem com a solução (*_IMAGE, mirror)" \
 		failed_with "$status" "$out" 'Não foi possível baixar uma imagem base.*PYTHON_IMAGE='
-
+	echo "O mesmo desafio com as travas de produção (./run.sh 2 --endurecido):"
+	HARDENED=1 cmd_2
 	clean_2 >/dev/null
 }
 

@@ -4,17 +4,21 @@
 # exatamente os comandos que ./run.sh N executa, e Dockerfiles e compose files
 # usam as mesmas imagens base padrão do run.sh.
 
-# Comandos dos blocos do README marcados com <!-- run.sh N --> (sem comentários).
+# Comandos dos blocos do README marcados com <!-- run.sh ARGS --> (sem comentários;
+# uma linha terminada em \ continua na seguinte).
 readme_commands() {
 	awk -v tag="<!-- run.sh $1 -->" '
 		$0 == tag { armed = 1; next }
 		armed && /^```/ { if (inblock) { inblock = 0; armed = 0 } else { inblock = 1 }; next }
-		inblock { print }
+		inblock && /\\$/ { sub(/[[:space:]]*\\$/, ""); sub(/^[[:space:]]+/, ""); cont = cont $0 " "; next }
+		inblock { sub(/^[[:space:]]+/, ""); print cont $0; cont = "" }
 	' "$ROOT/README.md" | sed -e 's/[[:space:]][[:space:]]*#.*$//' -e 's/^\$ //' | grep -v '^[[:space:]]*$' | sort -u
 }
-# Comandos que ./run.sh N executa, com as imagens padrão (como um usuário comum).
+# Comandos que ./run.sh ARGS executa, com as imagens padrão (como um usuário comum).
 runsh_commands() {
-	PYTHON_IMAGE='' CLIENT_IMAGE='' POSTGRES_IMAGE='' REDIS_IMAGE='' "$SELF" "$1" --dry-run 2>/dev/null |
+	local args
+	read -r -a args <<<"$1"
+	PYTHON_IMAGE='' CLIENT_IMAGE='' POSTGRES_IMAGE='' REDIS_IMAGE='' "$SELF" "${args[@]}" --dry-run 2>/dev/null |
 		sed -n 's/^\$ //p' | sed 's/^docker-compose /docker compose /' | sort -u
 }
 readme_matches() {
@@ -57,7 +61,7 @@ image_defaults_agree() {
 test_docs() {
 	section "README e padrões"
 	local n
-	for n in 1 2 3 4 5 swarm; do
+	for n in 1 '1 --endurecido' 2 '2 --endurecido' 3 4 5 swarm; do
 		check "README mostra exatamente os comandos que ./run.sh $n executa" readme_matches "$n"
 	done
 	check "Dockerfiles e compose files usam as mesmas imagens base padrão do run.sh" image_defaults_agree

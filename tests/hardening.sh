@@ -14,11 +14,12 @@ readonly HEAL_SECS=15
 # hardening_problems CONTÊINER: lista o que falta (vazio: tudo certo).
 hardening_problems() {
 	local fmt info ro capdrop secopt mem nanocpus shares pids health restart uid
-	fmt='{{.HostConfig.ReadonlyRootfs}}|{{.HostConfig.CapDrop}}|{{.HostConfig.SecurityOpt}}'
-	fmt="$fmt"'|{{.HostConfig.Memory}}|{{.HostConfig.NanoCpus}}|{{.HostConfig.CpuShares}}|{{.HostConfig.PidsLimit}}'
-	fmt="$fmt"'|{{if .Config.Healthcheck}}{{.Config.Healthcheck.Test}}{{end}}|{{.HostConfig.RestartPolicy.Name}}'
-	info=$(docker container inspect -f "$fmt" "$1") || return 1
-	IFS='|' read -r ro capdrop secopt mem nanocpus shares pids health restart <<<"$info"
+	# campos separados por \037 (um comando de healthcheck pode ter "|", espaços...)
+	fmt='{{.HostConfig.ReadonlyRootfs}}@{{.HostConfig.CapDrop}}@{{.HostConfig.SecurityOpt}}'
+	fmt="$fmt"'@{{.HostConfig.Memory}}@{{.HostConfig.NanoCpus}}@{{.HostConfig.CpuShares}}@{{.HostConfig.PidsLimit}}'
+	fmt="$fmt"'@{{.HostConfig.RestartPolicy.Name}}@{{if .Config.Healthcheck}}{{.Config.Healthcheck.Test}}{{end}}'
+	info=$(docker container inspect -f "${fmt//@/$'\037'}" "$1") || return 1
+	IFS=$'\037' read -r ro capdrop secopt mem nanocpus shares pids restart health <<<"$info"
 	uid=$(docker exec "$1" id -u 2>&1) || uid="?($uid)"
 	[ "$ro" = true ] || echo "raiz gravável (ReadonlyRootfs=$ro)"
 	contains "$capdrop" '(^|[[ ])ALL([] ]|$)' >/dev/null || echo "capabilities não removidas (CapDrop=$capdrop)"

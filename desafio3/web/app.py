@@ -89,14 +89,19 @@ def db_pool():
 
 def get_conn():
     try:
-        return db_pool().getconn()
+        conn = db_pool().getconn()
+        # autocommit: cada comando é a sua própria transação, numa ida ao banco (sem
+        # BEGIN e COMMIT à parte). Nenhuma rota precisa de mais de um comando atômico.
+        if not conn.autocommit:
+            conn.autocommit = True
+        return conn
     except psycopg2.Error as e:  # banco fora (conexão recusada, nome que não resolve, timeout)
         log.warning("banco indisponível: %s", e)
         raise Indisponivel("banco de dados (db)") from e
 
 
 def with_db(work):
-    """Roda work(cursor) numa transação, numa conexão do pool, e devolve o resultado.
+    """Roda work(cursor) numa conexão do pool e devolve o resultado.
 
     Uma conexão que falha nunca volta ao pool. Se ela caiu (o banco reiniciou desde
     que foi aberta), work roda de novo noutra conexão: as ociosas do pool também
@@ -105,7 +110,7 @@ def with_db(work):
     for tentativa in range(POOL_MAX + 1):
         conn = get_conn()
         try:
-            with conn, conn.cursor() as cur:
+            with conn.cursor() as cur:
                 resultado = work(cur)
         except psycopg2.Error as e:
             caiu = conn.closed != 0
@@ -227,7 +232,7 @@ def access_log():
     limite = parse_limit(request.args.get("limit"))
     if limite is None:
         return jsonify(erro=f"limit deve ser um número inteiro de 1 a {LOG_LIMIT_MAX}"), 400
-    def ler(cur):  # as duas consultas numa conexão e numa transação
+    def ler(cur):  # as duas consultas na mesma conexão
         execute(cur, "SELECT id, numero, caminho, cliente, quando FROM acessos "
                      "ORDER BY id DESC LIMIT %s", (limite,))
         linhas = rows(cur)

@@ -49,6 +49,7 @@ class FakeConn:
 
     def __init__(self, roteiro):
         self.roteiro, self.closed, self.executados = roteiro, 0, []
+        self.autocommit = False
         self.info = types.SimpleNamespace(transaction_status=0)  # ociosa
 
     def __enter__(self):
@@ -177,6 +178,8 @@ class WebTest(unittest.TestCase):
                 self.assertEqual(resp.status_code, 200)
                 self.assertEqual(resp.get_json()["acessos"], expected)
         self.assertEqual(len(self.conexoes), web.POOL_MAX, "o pool abre POOL_MAX conexões...")
+        self.assertTrue(all(c.autocommit for c in self.conexoes if c.executados),
+                        "autocommit: uma ida ao banco por comando, sem BEGIN/COMMIT")
         usadas = [c for c in self.conexoes if c.executados]
         self.assertEqual(len(usadas), 1, "... e as três requisições usam a mesma")
 
