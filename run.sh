@@ -354,6 +354,8 @@ set_build_args() {
 . "$ROOT/tests/errors.sh"
 # shellcheck source=tests/clean.sh
 . "$ROOT/tests/clean.sh"
+# shellcheck source=tests/bench.sh
+. "$ROOT/tests/bench.sh"
 # shellcheck source=tests/hardening.sh
 . "$ROOT/tests/hardening.sh"
 

@@ -28,13 +28,7 @@ cmd_1() {
 	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d1-server -f Dockerfile.server .
 	set_build_args CLIENT_IMAGE
 	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d1-client -f Dockerfile.client .
-	if [ "$HARDENED" = 1 ]; then
-		run docker run -d --network desafio1-net --name server "${D1_HARDENING[@]}" "${D1_SERVER_LIMITS[@]}" d1-server
-		run docker run -d --network desafio1-net --name client "${D1_HARDENING[@]}" "${D1_CLIENT_LIMITS[@]}" d1-client
-	else
-		run docker run -d --network desafio1-net --name server d1-server
-		run docker run -d --network desafio1-net --name client d1-client
-	fi
+	d1_run_containers
 	wait_until "a primeira resposta do servidor nos logs do client" d1_client_got_answer || true
 	run docker logs client
 
@@ -72,6 +66,15 @@ d1_both_on_network() {
 	local names
 	names=$(docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' desafio1-net)
 	contains "$names" '(^| )server( |$)' && contains "$names" '(^| )client( |$)'
+}
+d1_run_containers() {
+	if [ "$HARDENED" = 1 ]; then
+		run docker run -d --network desafio1-net --name server "${D1_HARDENING[@]}" "${D1_SERVER_LIMITS[@]}" d1-server
+		run docker run -d --network desafio1-net --name client "${D1_HARDENING[@]}" "${D1_CLIENT_LIMITS[@]}" d1-client
+	else
+		run docker run -d --network desafio1-net --name server d1-server
+		run docker run -d --network desafio1-net --name client d1-client
+	fi
 }
 d1_hardened() { hardened server && hardened client; }
 d1_both_healthy() {

@@ -72,7 +72,7 @@ test_4() {
 	echo "Produção: endurecimento, queda do processo, parada:"
 	check_hardened service_a service_b
 	drill_crash service_a "$D4_B_URL/info" 'ativo desde 2023'
-	check_stops_fast service_a service_b
+	check_stops_fast service_b service_a
 	check_stays_stopped service_a
 	clean_4 >/dev/null
 }

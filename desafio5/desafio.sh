@@ -101,7 +101,7 @@ test_5() {
 	check_hardened users_service orders_service gateway
 	drill_pids orders_service "$D5_GATEWAY_URL/orders" "$D5_GATEWAY_URL/users" "$D5_USERS_URL/users"
 	drill_crash gateway "$D5_GATEWAY_URL/users" '"nome":"Ana Souza"'
-	check_stops_fast users_service orders_service gateway
+	check_stops_fast gateway users_service orders_service
 	check_stays_stopped gateway
 	clean_5 >/dev/null
 }
