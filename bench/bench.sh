@@ -203,7 +203,7 @@ ready_time() {
 # all_healthy_soon SERVIÇO...: como wait_healthy, mas de 0,1 em 0,1 s e com um
 # docker inspect só para todos (a medida não ganha até meio segundo de espera à toa).
 all_healthy_soon() {
-	local ids svc tries=0
+	local ids='' svc tries=0
 	for svc in "$@"; do ids="$ids $(service_id "$svc")"; done
 	# shellcheck disable=SC2086 # lista de IDs, sem espaços dentro
 	until [ "$(docker inspect -f '{{.State.Health.Status}}' $ids | sort -u)" = healthy ]; do
