@@ -18,7 +18,6 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")" && pwd)
 readonly ROOT
-readonly SELF="$ROOT/run.sh"
 
 # Rótulo de toda imagem e contêiner deste projeto: o `clean` distingue o nosso do seu.
 readonly LABEL_KEY=desafios-docker.desafio
@@ -43,11 +42,9 @@ export PYTHON_IMAGE POSTGRES_IMAGE REDIS_IMAGE
 WAIT_SECS=${WAIT_SECS:-60}
 
 DRY_RUN=0        # 1: só imprime os comandos (--dry-run)
-HARDENED=0       # 1: desafios 1 e 2 com as travas de produção (--endurecido)
 WORK=''          # diretório temporário desta execução
 RESULTS=''       # arquivo com uma linha "ok"/"falhou" por verificação
 LAST_OUT=''      # saída do último comando executado por run()
-COMPOSE=()       # (docker compose) ou (docker-compose), detectado sob demanda
 
 # As partes do ./run.sh test, na ordem em que `./run.sh test` as roda.
 readonly TEST_PARTS='docs errors 1 2 3 4 5 swarm bench clean'
@@ -72,6 +69,13 @@ usage_error() {
 	exit 2
 }
 section() { printf '\n%s== %s ==%s\n' "$C_HEAD" "$*" "$C_OFF"; }
+# has_arg OPÇÃO ARGS...: OPÇÃO está entre os argumentos do comando (ex.: --endurecido).
+has_arg() {
+	local want=$1 arg
+	shift
+	for arg in "$@"; do [ "$arg" = "$want" ] && return 0; done
+	return 1
+}
 
 # Imprime os argumentos como um usuário digitaria (aspas só onde precisa).
 shell_quote() {
@@ -201,8 +205,8 @@ less_than() {
 	return 1
 }
 
-# wait_until "descrição" CMD...: repete CMD (a cada 0,5 s) até dar certo ou
-# passar $WAIT_SECS segundos. Nada de sleep fixo como espera.
+# wait_until "descrição" CMD...: repete CMD (a cada POLL_SECS, 0,5 s por padrão) até
+# dar certo ou passar $WAIT_SECS segundos. Nada de sleep fixo como espera.
 wait_until() {
 	local desc=$1 deadline tries=0
 	shift
@@ -210,11 +214,11 @@ wait_until() {
 	deadline=$((SECONDS + WAIT_SECS))
 	until "$@" >/dev/null 2>&1; do
 		tries=$((tries + 1))
-		if [ "$SECONDS" -ge "$deadline" ] || [ "$tries" -gt $((WAIT_SECS * 4)) ]; then
+		if [ "$SECONDS" -ge "$deadline" ] || [ "$tries" -gt $((WAIT_SECS * 20)) ]; then
 			warn "tempo esgotado (${WAIT_SECS}s) esperando: $desc"
 			return 1
 		fi
-		sleep 0.5
+		sleep "${POLL_SECS:-0.5}"
 	done
 }
 
@@ -319,14 +323,14 @@ remove_if_exists() {
 	run_quiet docker "$1" rm "$2" || warn "$1 $2 mantido (algum contêiner de fora ainda o usa?)"
 }
 
-# set_build_args VARIÁVEL: BUILD_ARGS ganha --build-arg VARIÁVEL=valor só se a base
-# difere do padrão (o comando impresso fica o do README). Uso, com o ${a[@]+...} que
-# o bash 3.2 com set -u exige: docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} ...
-BUILD_ARGS=()
-set_build_args() {
-	local default_name=DEFAULT_$1
-	BUILD_ARGS=()
-	if [ "${!1}" != "${!default_name}" ]; then BUILD_ARGS=(--build-arg "$1=${!1}"); fi
+# docker_build VARIÁVEL ARGS...: docker build ARGS, narrado, com --build-arg VARIÁVEL=valor
+# só quando a imagem base difere do padrão (no caso comum, o comando é o do README).
+docker_build() {
+	local default_name=DEFAULT_$1 base=()
+	if [ "${!1}" != "${!default_name}" ]; then base=(--build-arg "$1=${!1}"); fi
+	shift
+	# ${a[@]+...}: o bash 3.2 com set -u recusa um array vazio
+	run docker build ${base[@]+"${base[@]}"} "$@"
 }
 
 # ------------------------------------------------- as partes, uma por pasta
@@ -450,8 +454,7 @@ parse_args() {
 	for arg in "$@"; do
 		case $cmd:$arg in
 			[1-5]:--dry-run | all:--dry-run | swarm:--dry-run | clean:--dry-run) DRY_RUN=1 ;;
-			[12]:--endurecido) HARDENED=1 ;;
-			bench:--out=*) BENCH_OUT=${arg#--out=} ;;
+			[12]:--endurecido | bench:--out=*) ;; # lidas pelo próprio comando (cmd_N "$@")
 			test:*)
 				case " $TEST_PARTS " in
 					*" $arg "*) TEST_ONLY="${TEST_ONLY:+$TEST_ONLY }$arg" ;;
@@ -487,7 +490,7 @@ main() {
 			cmd_clean
 			return 0
 			;;
-		*) "cmd_$cmd" ;;
+		*) "cmd_$cmd" "$@" ;;
 	esac
 	if [ "$DRY_RUN" = 0 ]; then summary; fi
 }

@@ -70,10 +70,8 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "0"; else prin
 # Os rivais do gateway, na rede do desafio 5: o ingênuo (piso) e o nginx (referência).
 bench_rivals_up() {
 	cd "$ROOT"
-	set_build_args PYTHON_IMAGE
-	docker build -q ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t desafios-bench bench >/dev/null
-	set_build_args NGINX_IMAGE
-	docker build -q ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t desafios-bench-nginx bench/nginx >/dev/null
+	docker_build PYTHON_IMAGE -q -t desafios-bench bench
+	docker_build NGINX_IMAGE -q -t desafios-bench-nginx bench/nginx
 	docker rm -f desafios-bench-naive desafios-bench-nginx >/dev/null 2>&1 || true
 	docker run -d --rm --name desafios-bench-naive --network desafio5_default \
 		desafios-bench python naive_gateway.py >/dev/null
@@ -194,22 +192,9 @@ ready_time() {
 		if [ "$kind" = frio ]; then dc down -v; else dc down; fi
 		t0=$(now_ms)
 		dc up -d
-		all_healthy_soon "$@"
+		POLL_SECS=0.1 wait_healthy "$@" # de 0,1 em 0,1 s: a medida não ganha meio segundo à toa
 		t1=$(now_ms)
 		echo $((t1 - t0)) >"$WORK/ready-$dir-$kind"
-	done
-}
-
-# all_healthy_soon SERVIÇO...: como wait_healthy, mas de 0,1 em 0,1 s e com um
-# docker inspect só para todos (a medida não ganha até meio segundo de espera à toa).
-all_healthy_soon() {
-	local ids='' svc tries=0
-	for svc in "$@"; do ids="$ids $(service_id "$svc")"; done
-	# shellcheck disable=SC2086 # lista de IDs, sem espaços dentro
-	until [ "$(docker inspect -f '{{.State.Health.Status}}' $ids | sort -u)" = healthy ]; do
-		tries=$((tries + 1))
-		[ "$tries" -lt $((WAIT_SECS * 10)) ] || { warn "tempo esgotado esperando $*"; return 1; }
-		sleep 0.1
 	done
 }
 
@@ -241,9 +226,8 @@ bench_rebuild() {
 	tmp=$(mktemp -d "$WORK/rebuild.XXXXXX")
 	cp -R "$ROOT/desafio3/web/." "$tmp/"
 	printf '\n# alterado pelo ./run.sh bench em %s\n' "$(date)" >>"$tmp/app.py"
-	set_build_args PYTHON_IMAGE
 	t0=$(now_ms)
-	docker build --progress=plain ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t desafios-bench-rebuild "$tmp" >"$WORK/rebuild.log" 2>&1
+	docker_build PYTHON_IMAGE --progress=plain -t desafios-bench-rebuild "$tmp" >"$WORK/rebuild.log" 2>&1
 	t1=$(now_ms)
 	steps=$(grep -E '^#[0-9]+ \[[0-9]+/[0-9]+\]' "$WORK/rebuild.log" | grep -vc '\] FROM ' || true)
 	cached=$(grep -cE '^#[0-9]+ CACHED' "$WORK/rebuild.log" || true)
@@ -269,10 +253,14 @@ bench_stops() {
 		echo "$c $(elapsed_ms docker stop "$id")" >>"$WORK/stops"
 	done
 	cd "$ROOT"
-	elapsed_ms "$SELF" clean >"$WORK/clean"
+	elapsed_ms "$ROOT/run.sh" clean >"$WORK/clean"
 }
 
-cmd_bench() {
+cmd_bench() { # [--out=ARQUIVO]
+	local arg
+	for arg in "$@"; do
+		case $arg in --out=*) BENCH_OUT=${arg#--out=} ;; esac
+	done
 	preflight
 	detect_compose
 	section "Bench: medidas de desempenho (leva alguns minutos)"

@@ -14,6 +14,8 @@ D1_SERVER_LIMITS=(--memory 128m --cpus 0.5 --pids-limit 64)
 D1_CLIENT_LIMITS=(--tmpfs /tmp --memory 32m --cpus 0.25 --pids-limit 16)
 
 cmd_1() {
+	local hardened=0
+	if has_arg --endurecido "$@"; then hardened=1; fi
 	section "Desafio 1 — containers em rede"
 	preflight
 	ensure_not_foreign server client
@@ -24,11 +26,9 @@ cmd_1() {
 	else
 		run docker network create desafio1-net
 	fi
-	set_build_args PYTHON_IMAGE
-	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d1-server -f Dockerfile.server .
-	set_build_args CLIENT_IMAGE
-	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d1-client -f Dockerfile.client .
-	d1_run_containers
+	docker_build PYTHON_IMAGE -t d1-server -f Dockerfile.server .
+	docker_build CLIENT_IMAGE -t d1-client -f Dockerfile.client .
+	d1_run_containers "$hardened"
 	wait_until "a primeira resposta do servidor nos logs do client" d1_client_got_answer || true
 	run docker logs client
 
@@ -43,7 +43,7 @@ cmd_1() {
 	check "o servidor roda como usuário não-root" not_root_in server
 	check "server e client ficam saudáveis (o HEALTHCHECK de cada imagem)" \
 		wait_until "server e client ficarem healthy" d1_both_healthy
-	if [ "$HARDENED" = 1 ]; then
+	if [ "$hardened" = 1 ]; then
 		check "server e client endurecidos (raiz só leitura, sem capabilities, limites, restart)" \
 			d1_hardened
 	fi
@@ -67,8 +67,8 @@ d1_both_on_network() {
 	names=$(docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' desafio1-net)
 	contains "$names" '(^| )server( |$)' && contains "$names" '(^| )client( |$)'
 }
-d1_run_containers() {
-	if [ "$HARDENED" = 1 ]; then
+d1_run_containers() { # 1: com as travas de produção
+	if [ "$1" = 1 ]; then
 		run docker run -d --network desafio1-net --name server "${D1_HARDENING[@]}" "${D1_SERVER_LIMITS[@]}" d1-server
 		run docker run -d --network desafio1-net --name client "${D1_HARDENING[@]}" "${D1_CLIENT_LIMITS[@]}" d1-client
 	else
@@ -105,15 +105,15 @@ test_1() {
 	clean_1 >/dev/null
 	docker create --name server "$PYTHON_IMAGE" true >/dev/null
 	local out status=0
-	out=$("$SELF" 1 2>&1) || status=$?
+	out=$("$ROOT/run.sh" 1 2>&1) || status=$?
 	check "./run.sh 1 recusa remover um contêiner 'server' que não é deste projeto" \
 		d1_refused_foreign "$status" "$out"
-	"$SELF" clean >/dev/null 2>&1 || true
+	"$ROOT/run.sh" clean >/dev/null 2>&1 || true
 	check "./run.sh clean também mantém o 'server' alheio" \
 		equals "$(container_label server || echo removido)" ''
 	docker rm -f server >/dev/null 2>&1 || true
 	echo "O mesmo desafio com as travas de produção (./run.sh 1 --endurecido):"
-	HARDENED=1 cmd_1
+	cmd_1 --endurecido
 	clean_1 >/dev/null
 }
 

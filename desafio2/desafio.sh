@@ -25,10 +25,9 @@ cmd_2() {
 		run docker volume create desafio2-volume
 	fi
 	local first second without
-	set_build_args PYTHON_IMAGE
-	run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t d2-image .
+	docker_build PYTHON_IMAGE -t d2-image .
 	local flags=() scratch=()
-	if [ "$HARDENED" = 1 ]; then flags=("${D2_HARDENING[@]}") && scratch=(--tmpfs /data:uid=10001); fi
+	if has_arg --endurecido "$@"; then flags=("${D2_HARDENING[@]}") && scratch=(--tmpfs /data:uid=10001); fi
 	run docker run --name d2-db -v desafio2-volume:/data ${flags[@]+"${flags[@]}"} d2-image
 	first=$(cat "$LAST_OUT")
 	run docker rm d2-db
@@ -46,7 +45,7 @@ cmd_2() {
 	check "sem o volume, a tabela começa vazia (o aluno inserido é o único)" \
 		equals "$(total_of "$without")" 1
 	check "o banco está no volume: /data/data.db existe em desafio2-volume" d2_db_on_volume
-	if [ "$HARDENED" = 1 ]; then
+	if [ "${#flags[@]}" -gt 0 ]; then
 		check "d2-db rodou endurecido (raiz só leitura, sem capabilities, no-new-privileges, limites)" \
 			d2_hardened
 	fi
@@ -96,11 +95,11 @@ test_2() {
 	check "sem permissão de escrita em /data, o erro é uma frase clara (sem traceback)" \
 		d2_clear_error_on_readonly
 	local out status=0
-	out=$(PYTHON_IMAGE=desafios-docker-inexistente/python:0 "$SELF" 2 2>&1) || status=$?
+	out=$(PYTHON_IMAGE=desafios-docker-inexistente/python:0 "$ROOT/run.sh" 2 2>&1) || status=$?
 	check "imagem base impossível de baixar: mensagem com a solução (*_IMAGE, mirror)" \
 		failed_with "$status" "$out" 'Não foi possível baixar uma imagem base.*PYTHON_IMAGE='
 	echo "O mesmo desafio com as travas de produção (./run.sh 2 --endurecido):"
-	HARDENED=1 cmd_2
+	cmd_2 --endurecido
 	clean_2 >/dev/null
 }
 

@@ -155,7 +155,7 @@ d3_reset_drills() {
 	docker run -d --rm --name desafios-docker-porta-ocupada -p "127.0.0.1:$port:8000" \
 		"$PYTHON_IMAGE" python -m http.server 8000 >/dev/null
 	wait_until "a porta $port ficar ocupada" port_in_use "$port" || true
-	out=$(WEB_PORT=$port "$SELF" 3 2>&1) || status=$?
+	out=$(WEB_PORT=$port "$ROOT/run.sh" 3 2>&1) || status=$?
 	docker rm -f desafios-docker-porta-ocupada >/dev/null 2>&1 || true
 	check "porta do host ocupada: ./run.sh 3 para com a mensagem e a solução (WEB_PORT)" \
 		failed_with "$status" "$out" "A porta $port do host já está em uso.*WEB_PORT="

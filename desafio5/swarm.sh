@@ -63,12 +63,9 @@ cmd_swarm() {
 	swarm_port_free
 	cd_run desafio5
 	swarm_join_or_init
-	local dir img
-	for dir in users_service:d5-users orders_service:d5-orders gateway:d5-gateway; do
-		img=${dir#*:}
-		set_build_args PYTHON_IMAGE
-		run docker build ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} -t "$img" "${dir%%:*}"
-	done
+	docker_build PYTHON_IMAGE -t d5-users users_service
+	docker_build PYTHON_IMAGE -t d5-orders orders_service
+	docker_build PYTHON_IMAGE -t d5-gateway gateway
 	run docker stack deploy --resolve-image never -c docker-stack.yml "$SWARM_STACK"
 	wait_until "cada serviço do stack chegar ao número de réplicas, saudáveis" sw_converged ||
 		{ docker stack ps --no-trunc "$SWARM_STACK" >&2 || true; return 1; }
@@ -213,7 +210,7 @@ sw_no_failures() {
 # Depois do clean, nada do stack; o swarm sai só se foi o ./run.sh que o criou.
 sw_clean_drills() {
 	local before=$1 out status=0
-	"$SELF" clean >/dev/null 2>&1 || true
+	"$ROOT/run.sh" clean >/dev/null 2>&1 || true
 	if [ "$before" != inactive ]; then
 		check "./run.sh clean remove o stack e mantém o swarm que já existia" sw_after_clean active
 		return 0
@@ -221,10 +218,10 @@ sw_clean_drills() {
 	check "./run.sh clean remove o stack e desfaz o swarm que o ./run.sh swarm criou" sw_after_clean inactive
 	# agora um swarm "do usuário", criado antes do ./run.sh swarm
 	docker swarm init >/dev/null 2>&1 || docker swarm init --advertise-addr 127.0.0.1 >/dev/null
-	out=$("$SELF" swarm 2>&1) || status=$?
+	out=$("$ROOT/run.sh" swarm 2>&1) || status=$?
 	check "num swarm que já existia, ./run.sh swarm avisa que vai usá-lo e faz o deploy" \
 		sw_used_existing "$status" "$out"
-	"$SELF" clean >/dev/null 2>&1 || true
+	"$ROOT/run.sh" clean >/dev/null 2>&1 || true
 	check "um swarm criado antes do ./run.sh swarm continua lá depois do clean (sem o stack)" \
 		sw_after_clean active
 	docker swarm leave --force >/dev/null 2>&1 || true

@@ -64,6 +64,8 @@ stop_fast() {
 
 # ------------------------------------------------- compose (desafios 3 a 5)
 
+COMPOSE=() # (docker compose) ou (docker-compose), detectado sob demanda
+
 # Compose v2 (plugin "docker compose") ou, na falta dele, v1 ("docker-compose").
 detect_compose() {
 	if [ "${#COMPOSE[@]}" -gt 0 ]; then return 0; fi

@@ -8,7 +8,7 @@
 test_bench() {
 	section "Bench (rodada curta: só confere que cada medida sai)"
 	local out="$WORK/bench-teste.md" status=0
-	BENCH_SECS=0.5 BENCH_ROUNDS=1 "$SELF" bench --out="$out" >"$WORK/bench-teste.log" 2>&1 || status=$?
+	BENCH_SECS=0.5 BENCH_ROUNDS=1 "$ROOT/run.sh" bench --out="$out" >"$WORK/bench-teste.log" 2>&1 || status=$?
 	check "./run.sh bench termina sem erro" succeeded_or_log "$status" "$WORK/bench-teste.log"
 	check "a tabela tem as seis partes do bench" bench_table_complete "$out"
 }

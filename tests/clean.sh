@@ -11,8 +11,8 @@ test_clean() {
 	docker volume create "$tag" >/dev/null
 	docker network create "$tag" >/dev/null
 	docker create --name "$tag" --network "$tag" -v "$tag:/x" "$PYTHON_IMAGE" true >/dev/null
-	check "./run.sh clean termina sem erro" "$SELF" clean
-	check "./run.sh clean de novo (nada a remover) também" "$SELF" clean
+	check "./run.sh clean termina sem erro" "$ROOT/run.sh" clean
+	check "./run.sh clean de novo (nada a remover) também" "$ROOT/run.sh" clean
 	check "não sobra contêiner, volume, rede nem imagem deste projeto" no_leftovers
 	check "o contêiner, o volume e a rede do usuário continuam lá" sentinels_intact "$tag"
 	docker rm -f "$tag" >/dev/null 2>&1 || true

@@ -18,7 +18,7 @@ readme_commands() {
 runsh_commands() {
 	local args
 	read -r -a args <<<"$1"
-	PYTHON_IMAGE='' CLIENT_IMAGE='' POSTGRES_IMAGE='' REDIS_IMAGE='' "$SELF" "${args[@]}" --dry-run 2>/dev/null |
+	PYTHON_IMAGE='' CLIENT_IMAGE='' POSTGRES_IMAGE='' REDIS_IMAGE='' "$ROOT/run.sh" "${args[@]}" --dry-run 2>/dev/null |
 		sed -n 's/^\$ //p' | sed 's/^docker-compose /docker compose /' | sort -u
 }
 readme_matches() {

@@ -15,21 +15,21 @@ test_errors() {
 		ln -sf "$(command -v "$tool")" "$bin/$tool"
 	done
 	status=0
-	out=$(PATH="$bin" "$bin/bash" "$SELF" 1 2>&1) || status=$?
+	out=$(PATH="$bin" "$bin/bash" "$ROOT/run.sh" 1 2>&1) || status=$?
 	check "docker ausente: 'Docker não encontrado' e como instalar" \
 		failed_with "$status" "$out" 'Docker não encontrado no PATH. Instale o Docker Desktop'
 
 	status=0
-	out=$("$SELF" 9 2>&1 >/dev/null) || status=$?
+	out=$("$ROOT/run.sh" 9 2>&1 >/dev/null) || status=$?
 	check "comando desconhecido: diz qual, aponta a ajuda (stderr) e sai com código 2" \
 		usage_refused "$status" "$out" 'comando desconhecido: 9'
 	status=0
-	out=$("$SELF" 3 --foo 2>&1 >/dev/null) || status=$?
+	out=$("$ROOT/run.sh" 3 --foo 2>&1 >/dev/null) || status=$?
 	check "opção desconhecida: diz qual, aponta a ajuda (stderr) e sai com código 2" \
 		usage_refused "$status" "$out" 'opção desconhecida: --foo'
 
 	status=0
-	out=$(DOCKER_HOST="unix://$WORK/nao-existe/docker.sock" "$SELF" 1 2>&1) || status=$?
+	out=$(DOCKER_HOST="unix://$WORK/nao-existe/docker.sock" "$ROOT/run.sh" 1 2>&1) || status=$?
 	check "daemon parado: 'não está rodando' e como iniciar" \
 		failed_with "$status" "$out" 'O daemon do Docker não está rodando.*systemctl start docker'
 
@@ -55,7 +55,7 @@ no_socket_permission() {
 		dir="$WORK/sem-permissao"
 		mkdir -p "$dir"
 		chmod 000 "$dir"
-		DOCKER_HOST="unix://$dir/docker.sock" "$SELF" "$@" || status=$?
+		DOCKER_HOST="unix://$dir/docker.sock" "$ROOT/run.sh" "$@" || status=$?
 		chmod 700 "$dir"
 	fi
 	rm -rf "$dir"
@@ -73,9 +73,9 @@ usage_refused() {
 # copy_scripts PASTA: o run.sh e as partes que ele carrega (as linhas `. "$ROOT/..."`).
 copy_scripts() {
 	local f
-	cp "$SELF" "$1/run.sh"
+	cp "$ROOT/run.sh" "$1/run.sh"
 	# shellcheck disable=SC2016 # o padrão procura o texto literal $ROOT
-	sed -n 's/^\. "\$ROOT\/\(.*\)"$/\1/p' "$SELF" | while read -r f; do
+	sed -n 's/^\. "\$ROOT\/\(.*\)"$/\1/p' "$ROOT/run.sh" | while read -r f; do
 		mkdir -p "$1/$(dirname "$f")"
 		cp "$ROOT/$f" "$1/$f"
 	done

@@ -112,6 +112,7 @@ class Conexao:
     def __init__(self, sock, host):
         self.sock, self.host = sock, host
         self.arquivo = sock.makefile("rb")
+        self.fechar = False  # a última resposta pediu para fechar (não volta ao pool)
 
     def trocar(self, method, path, headers, body):
         linhas = [f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n"]
@@ -119,7 +120,10 @@ class Conexao:
         if body is not None:
             linhas.append(f"Content-Length: {len(body)}\r\n")
         self.sock.sendall("".join(linhas).encode("latin-1") + b"\r\n" + (body or b""))
-        return self._ler(method)
+        try:
+            return self._ler(method)
+        except ValueError as e:  # Content-Length ou tamanho de chunk que não é número
+            raise ConexaoFechada(f"resposta HTTP malformada: {e}") from e
 
     def _linha(self):
         linha = self.arquivo.readline(65537)

@@ -283,6 +283,10 @@ class ConexaoTest(unittest.TestCase):
         with self.assertRaises(gw.ConexaoFechada):
             self.trocar()
 
+    def test_content_length_malformado(self):
+        with self.assertRaises(gw.ConexaoFechada):
+            self.trocar(b"HTTP/1.1 200 OK\r\nContent-Length: muito\r\n\r\n")
+
     def test_resposta_que_nao_e_http(self):
         with self.assertRaises(gw.ConexaoFechada):
             self.trocar(b"SSH-2.0-OpenSSH\r\n\r\n")
