@@ -13,9 +13,9 @@ Postgres: num HIT do cache, 0.
 As conexões com o Postgres vêm de um pool (o ThreadedConnectionPool do psycopg2,
 uma por thread do servidor): nada de TCP, autenticação SCRAM e um processo novo
 no Postgres a cada consulta. Uma conexão do pool que falha é descartada (nunca
-volta ao pool); se ela caiu porque o banco reiniciou, o trabalho roda de novo,
-uma vez, numa conexão nova: quando o banco volta, a próxima requisição já
-funciona, sem reiniciar a web. O cliente Redis reconecta sozinho. Um banco ou
+volta ao pool); se ela caiu porque o banco reiniciou, o trabalho roda de novo
+noutra conexão (as ociosas caíram junto; no fim, uma nova): quando o banco volta,
+a próxima requisição já funciona, sem reiniciar a web. O cliente Redis reconecta sozinho. Um banco ou
 cache fora vira 503 com JSON.
 """
 import json
