@@ -80,6 +80,8 @@ class Conexao:
         self.sock, self.host = sock, host
         self.arquivo = sock.makefile("rb")
         self.fechar = False  # a última resposta pediu para fechar (não volta ao pool)
+        self._poll = select.poll()  # (um poll(0) custa ~1 µs; um select, ~5)
+        self._poll.register(sock, select.POLLIN)
 
     def trocar(self, method, path, headers, body):
         linhas = [f"{method} {path} HTTP/1.1\r\n"]
@@ -150,7 +152,7 @@ class Conexao:
 
     def viva(self):
         """Ociosa e sem nada para ler: o serviço não a fechou enquanto ela esperava no pool."""
-        return not select.select([self.sock], [], [], 0)[0]
+        return not self._poll.poll(0)
 
     def close(self):
         self.arquivo.close()
