@@ -130,8 +130,10 @@ explain_failure() {
 			"PYTHON_IMAGE=meu-mirror/python:3.13-slim CLIENT_IMAGE=... POSTGRES_IMAGE=... REDIS_IMAGE=... ./run.sh N" \
 			"(em uso: PYTHON_IMAGE=$PYTHON_IMAGE CLIENT_IMAGE=$CLIENT_IMAGE POSTGRES_IMAGE=$POSTGRES_IMAGE REDIS_IMAGE=$REDIS_IMAGE)"
 	elif grep -qiE 'port is already allocated|address already in use' "$f"; then
-		warn "Uma porta do host já está em uso por outro programa (no macOS, o AirPlay usa a 5000)." \
-			"Solução: escolha outra porta, ex.: WEB_PORT=5050 ./run.sh 3 (veja as variáveis *_PORT no README)."
+		local port
+		port=$(grep -oE '[:.][0-9]+( failed|: bind)' "$f" | head -n 1 | grep -oE '[0-9]+' || true)
+		warn "A porta ${port:-do host} já está em uso${port:+: $(port_holder "$port")}." \
+			"Libere-a, ou escolha outra porta, ex.: WEB_PORT=5050 ./run.sh 3 (as variáveis *_PORT estão no README)."
 	elif grep -qi 'permission denied' "$f"; then
 		warn "Permissão negada ao falar com o Docker. No Linux: sudo usermod -aG docker \$USER e abra uma nova sessão."
 	fi
@@ -154,6 +156,12 @@ check() {
 		if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/          /' | head -n 60 || true; fi
 		echo falhou >>"$RESULTS"
 	fi
+}
+
+# checks_header [ENDEREÇO]: o título das verificações (no --dry-run não há nenhuma).
+checks_header() {
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	echo "Verificações${1:+ ($1)}:"
 }
 
 # Registra uma falha que não veio de check (ex.: um desafio que abortou).

@@ -32,7 +32,7 @@ cmd_1() {
 	wait_until "a primeira resposta do servidor nos logs do client" d1_client_got_answer || true
 	run docker logs client
 
-	echo "Verificações:"
+	checks_header
 	check "a rede desafio1-net é uma bridge definida pelo usuário" \
 		d1_network_is_bridge
 	check "server e client estão conectados à rede desafio1-net" d1_both_on_network
