@@ -414,7 +414,7 @@ usage() {
 Uso: ./run.sh <comando> [--dry-run]     (1 e 2 também com --endurecido)
 
 Comandos:
-  1        Desafio 1 — containers em rede (server + client em desafio1-net)
+  1        Desafio 1 — contêineres em rede (server + client em desafio1-net)
   2        Desafio 2 — volumes e persistência (SQLite em desafio2-volume)
   3        Desafio 3 — compose: web + Postgres + Redis (http://127.0.0.1:5000)
   4        Desafio 4 — microsserviços: service_a (5001) e service_b (7000)

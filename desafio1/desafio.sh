@@ -16,7 +16,7 @@ D1_CLIENT_LIMITS=(--tmpfs /tmp --memory 32m --cpus 0.25 --pids-limit 16)
 cmd_1() {
 	local hardened=0
 	if has_arg --endurecido "$@"; then hardened=1; fi
-	section "Desafio 1 — containers em rede"
+	section "Desafio 1 — contêineres em rede"
 	preflight
 	ensure_not_foreign server client
 	cd_run desafio1
