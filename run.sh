@@ -47,7 +47,7 @@ RESULTS=''       # arquivo com uma linha "ok"/"falhou" por verificação
 LAST_OUT=''      # saída do último comando executado por run()
 
 # As partes do ./run.sh test, na ordem em que `./run.sh test` as roda.
-readonly TEST_PARTS='docs errors 1 2 3 4 5 swarm bench clean'
+readonly TEST_PARTS='docs errors 1 2 3 4 5 swarm leitura bench clean'
 
 # ------------------------------------------------------------- saída na tela
 
@@ -370,6 +370,8 @@ docker_build() {
 . "$ROOT/tests/bench.sh"
 # shellcheck source=tests/hardening.sh
 . "$ROOT/tests/hardening.sh"
+# shellcheck source=tests/leitura.sh
+. "$ROOT/tests/leitura.sh"
 
 # ---------------------------------------------------------- subcomandos
 
@@ -422,7 +424,7 @@ Comandos:
   all      todos os desafios, em ordem
   swarm    opcional: o desafio 5 em Docker Swarm, com réplicas (gateway em :5004)
   test     todos os desafios de ponta a ponta + exercícios de falha; limpa ao final
-  test N   só uma parte: 1 a 5, ou docs, errors, swarm, bench, clean
+  test N   só uma parte: 1 a 5, ou docs, errors, swarm, leitura, bench, clean
   bench    mede desempenho (gateway, cache, tempo até pronto, parada, imagens,
            rebuild) e grava uma tabela Markdown (--out=ARQUIVO; padrão .saida/bench.md)
   clean    remove contêineres, redes, volumes e imagens deste projeto (só os nossos)
