@@ -31,9 +31,13 @@ test_leitura() {
 		"$LEITURA_VENV/bin/python" "$ROOT/tests/leitura/leitura.py" "$ROOT/README.md" \
 		"$LEITURA_DIR/passeio.md" "$LEITURA_DIR/mapa.txt"
 	[ -s "$LEITURA_DIR/mapa.txt" ] || return 0
-	swarm_before=$(swarm_state)
-	check "o engine não está num swarm (o passeio do Swarm cria e desfaz o seu)" \
-		equals "swarm $swarm_before" "swarm inactive"
+	# o swarm só é tocado quando o passeio inclui a seção do Swarm (com a trava swarm)
+	swarm_before=fora
+	if grep -q ' Escalando com Docker Swarm' "$LEITURA_DIR/mapa.txt"; then
+		swarm_before=$(swarm_state)
+		check "o engine não está num swarm (o passeio do Swarm cria e desfaz o seu)" \
+			equals "swarm $swarm_before" "swarm inactive"
+	fi
 	tagged=$(leitura_official_tags)
 	for sh in $shells; do
 		leitura_walk "$sh"
@@ -125,17 +129,29 @@ leitura_section_ok() { # STATUS FALHAS SAÍDA
 	fi
 }
 
-# Depois de um passeio que parou no meio: o que ficou para trás sai (só o que é
-# nosso; as imagens ficam, para o próximo passeio). O swarm sai só se o passeio o criou.
+# leitura_leftovers ESTADO_DO_SWARM_ANTES: depois de um passeio que parou no meio, o
+# que ficou para trás sai — só das seções percorridas (as outras podem estar em uso
+# por quem tem a trava delas), só o que é nosso, e as imagens ficam para o próximo
+# passeio. O swarm sai só se o passeio o criou ("fora": o Swarm não foi percorrido).
 leitura_leftovers() {
+	local walked
+	walked=$(cut -d' ' -f3- "$LEITURA_DIR/mapa.txt")
 	(
-		remove_our_containers server client d2-db
-		remove_if_exists network desafio1-net
-		remove_if_exists volume desafio2-volume
+		case $walked in *"Desafio 1 "*)
+			remove_our_containers server client
+			remove_if_exists network desafio1-net ;;
+		esac
+		case $walked in *"Desafio 2 "*)
+			remove_our_containers d2-db
+			remove_if_exists volume desafio2-volume ;;
+		esac
 		detect_compose
-		for dir in desafio3 desafio4 desafio5; do
-			(cd "$ROOT/$dir" && dc down -v --remove-orphans) || true
+		for n in 3 4 5; do
+			case $walked in *"Desafio $n "*)
+				(cd "$ROOT/desafio$n" && dc down -v --remove-orphans) || true ;;
+			esac
 		done
+		[ "$1" != fora ] || exit 0
 		if [ "$(swarm_state)" = active ] && docker stack ls --format '{{.Name}}' | grep -qx "$SWARM_STACK"; then
 			docker stack rm "$SWARM_STACK"
 			wait_until "os contêineres do stack saírem" sw_no_containers || true
