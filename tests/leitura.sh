@@ -80,7 +80,7 @@ leitura_official_tags() {
 		def=${!def_name}
 		[ "${!var}" != "$def" ] || continue
 		if docker image inspect "$def" >/dev/null 2>&1; then continue; fi
-		docker tag "${!var}" "$def" && echo "$def"
+		if docker tag "${!var}" "$def"; then echo "$def"; fi
 	done
 }
 leitura_untag() {
