@@ -22,7 +22,7 @@ LEITURA_ZSH='/usr/bin/env zsh -f -i +o zle +o promptcr +o promptsp'
 
 test_leitura() {
 	section "Leitura: o README colado no terminal, seção por seção (bash e zsh)"
-	local shells=${LEITURA_SHELLS:-bash zsh} sh tagged='' swarm_before
+	local shells=${LEITURA_SHELLS:-bash zsh} sh tagged='' swarm_before rest
 	check "python3 com venv disponível para instalar o byexample (só para este teste)" leitura_venv
 	[ -x "$LEITURA_VENV/bin/byexample" ] || return 0
 	mkdir -p "$LEITURA_DIR"
@@ -41,7 +41,10 @@ test_leitura() {
 			# num swarm que já existe (de outra pessoa), o passeio não faz deploy nem sai dele
 			info "(o passeio segue sem a seção do Swarm)"
 			swarm_before=fora
-			LEITURA_SECOES=Desafio "$LEITURA_VENV/bin/python" "$ROOT/tests/leitura/leitura.py" \
+			# as mesmas seções de antes, menos o Swarm (LEITURA_SECOES pode ter escolhido algumas)
+			rest=$(cut -d' ' -f3- "$LEITURA_DIR/mapa.txt" | sed -n 's/^\(Desafio [1-5]\) .*/\1/p' | paste -sd, -)
+			[ -n "$rest" ] || return 0
+			LEITURA_SECOES=$rest "$LEITURA_VENV/bin/python" "$ROOT/tests/leitura/leitura.py" \
 				"$ROOT/README.md" "$LEITURA_DIR/passeio.md" "$LEITURA_DIR/mapa.txt"
 		fi
 	fi
