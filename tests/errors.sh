@@ -6,7 +6,7 @@
 
 # Mensagens de erro antes de qualquer comando docker: cada uma com a solução.
 test_errors() {
-	section "Mensagens de erro (uso, docker ausente, daemon parado, sem permissão)"
+	section "Mensagens de erro (uso, docker ausente, daemon parado, sem permissão, porta ocupada)"
 	local out status
 	# docker ausente: um PATH só com as ferramentas que o run.sh usa antes do preflight
 	local bin="$WORK/bin-sem-docker" tool
