@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 #
 # tests/errors.sh — ./run.sh test errors: cada mensagem de erro antes de
-# qualquer comando docker (uso, docker ausente, daemon parado, sem permissão)
-# diz o que houve e como resolver.
+# qualquer comando docker (uso, docker ausente, daemon parado, sem permissão,
+# porta do host ocupada) diz o que houve e como resolver.
 
 # Mensagens de erro antes de qualquer comando docker: cada uma com a solução.
 test_errors() {
