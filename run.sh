@@ -47,7 +47,7 @@ RESULTS=''       # arquivo com uma linha "ok"/"falhou" por verificação
 LAST_OUT=''      # saída do último comando executado por run()
 
 # As partes do ./run.sh test, na ordem em que `./run.sh test` as roda.
-readonly TEST_PARTS='docs errors 1 2 3 4 5 swarm bench clean'
+readonly TEST_PARTS='docs errors 1 2 3 4 5 swarm leitura bench clean'
 
 # ------------------------------------------------------------- saída na tela
 
@@ -130,8 +130,10 @@ explain_failure() {
 			"PYTHON_IMAGE=meu-mirror/python:3.13-slim CLIENT_IMAGE=... POSTGRES_IMAGE=... REDIS_IMAGE=... ./run.sh N" \
 			"(em uso: PYTHON_IMAGE=$PYTHON_IMAGE CLIENT_IMAGE=$CLIENT_IMAGE POSTGRES_IMAGE=$POSTGRES_IMAGE REDIS_IMAGE=$REDIS_IMAGE)"
 	elif grep -qiE 'port is already allocated|address already in use' "$f"; then
-		warn "Uma porta do host já está em uso por outro programa (no macOS, o AirPlay usa a 5000)." \
-			"Solução: escolha outra porta, ex.: WEB_PORT=5050 ./run.sh 3 (veja as variáveis *_PORT no README)."
+		local port
+		port=$(grep -oE '[:.][0-9]+( failed|: bind)' "$f" | head -n 1 | grep -oE '[0-9]+' || true)
+		warn "A porta ${port:-do host} já está em uso${port:+: $(port_holder "$port")}." \
+			"Libere-a, ou escolha outra porta, ex.: WEB_PORT=5050 ./run.sh 3 (as variáveis *_PORT estão no README)."
 	elif grep -qi 'permission denied' "$f"; then
 		warn "Permissão negada ao falar com o Docker. No Linux: sudo usermod -aG docker \$USER e abra uma nova sessão."
 	fi
@@ -154,6 +156,12 @@ check() {
 		if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/          /' | head -n 60 || true; fi
 		echo falhou >>"$RESULTS"
 	fi
+}
+
+# checks_header [ENDEREÇO]: o título das verificações (no --dry-run não há nenhuma).
+checks_header() {
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	echo "Verificações${1:+ ($1)}:"
 }
 
 # Registra uma falha que não veio de check (ex.: um desafio que abortou).
@@ -362,6 +370,8 @@ docker_build() {
 . "$ROOT/tests/bench.sh"
 # shellcheck source=tests/hardening.sh
 . "$ROOT/tests/hardening.sh"
+# shellcheck source=tests/leitura.sh
+. "$ROOT/tests/leitura.sh"
 
 # ---------------------------------------------------------- subcomandos
 
@@ -406,7 +416,7 @@ usage() {
 Uso: ./run.sh <comando> [--dry-run]     (1 e 2 também com --endurecido)
 
 Comandos:
-  1        Desafio 1 — containers em rede (server + client em desafio1-net)
+  1        Desafio 1 — contêineres em rede (server + client em desafio1-net)
   2        Desafio 2 — volumes e persistência (SQLite em desafio2-volume)
   3        Desafio 3 — compose: web + Postgres + Redis (http://127.0.0.1:5000)
   4        Desafio 4 — microsserviços: service_a (5001) e service_b (7000)
@@ -414,7 +424,7 @@ Comandos:
   all      todos os desafios, em ordem
   swarm    opcional: o desafio 5 em Docker Swarm, com réplicas (gateway em :5004)
   test     todos os desafios de ponta a ponta + exercícios de falha; limpa ao final
-  test N   só uma parte: 1 a 5, ou docs, errors, swarm, bench, clean
+  test N   só uma parte: 1 a 5, ou docs, errors, swarm, leitura, bench, clean
   bench    mede desempenho (gateway, cache, tempo até pronto, parada, imagens,
            rebuild) e grava uma tabela Markdown (--out=ARQUIVO; padrão .saida/bench.md)
   clean    remove contêineres, redes, volumes e imagens deste projeto (só os nossos)

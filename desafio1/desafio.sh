@@ -16,7 +16,7 @@ D1_CLIENT_LIMITS=(--tmpfs /tmp --memory 32m --cpus 0.25 --pids-limit 16)
 cmd_1() {
 	local hardened=0
 	if has_arg --endurecido "$@"; then hardened=1; fi
-	section "Desafio 1 — containers em rede"
+	section "Desafio 1 — contêineres em rede"
 	preflight
 	ensure_not_foreign server client
 	cd_run desafio1
@@ -32,7 +32,7 @@ cmd_1() {
 	wait_until "a primeira resposta do servidor nos logs do client" d1_client_got_answer || true
 	run docker logs client
 
-	echo "Verificações:"
+	checks_header
 	check "a rede desafio1-net é uma bridge definida pelo usuário" \
 		d1_network_is_bridge
 	check "server e client estão conectados à rede desafio1-net" d1_both_on_network

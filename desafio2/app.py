@@ -34,6 +34,22 @@ def aluno_aleatorio():
     return nome, random.randint(17, 45), random.choice(CURSOS)
 
 
+# As mensagens do SQLite que um aluno encontra aqui, em português (as outras
+# ficam como vieram).
+ERROS_SQLITE = {
+    "unable to open database file": "o arquivo do banco não pôde ser aberto nem criado",
+    "attempt to write a readonly database": "o banco está somente leitura",
+    "disk I/O error": "erro de leitura ou escrita no disco",
+    "database or disk is full": "o disco está cheio",
+    "database is locked": "o banco está travado por outro processo",
+}
+
+
+def em_portugues(erro):
+    texto = str(erro)
+    return ERROS_SQLITE.get(texto, texto)
+
+
 def main():
     try:
         conn = sqlite3.connect(DB_PATH)
@@ -46,7 +62,7 @@ def main():
             "SELECT id, nome, idade, curso, criado_em FROM alunos ORDER BY id").fetchall()
         conn.close()
     except sqlite3.Error as e:
-        print(f"erro: não foi possível usar o banco {DB_PATH} ({e}).\n"
+        print(f"erro: não foi possível usar o banco {DB_PATH} ({em_portugues(e)}).\n"
               f"O diretório {os.path.dirname(DB_PATH)} existe e é gravável pelo usuário "
               f"uid={os.getuid()}? Monte o volume assim: -v desafio2-volume:/data",
               file=sys.stderr)

@@ -37,7 +37,7 @@ cmd_2() {
 	run docker run --rm ${flags[@]+"${flags[@]}"} ${scratch[@]+"${scratch[@]}"} d2-image
 	without=$(cat "$LAST_OUT")
 
-	echo "Verificações:"
+	checks_header
 	check "a segunda execução mostra exatamente uma linha a mais que a primeira" \
 		d2_one_more "$first" "$second"
 	check "as linhas da primeira execução continuam iguais na segunda" \
@@ -92,7 +92,7 @@ test_2() {
 	echo "Exercícios de falha:"
 	check "o script roda como usuário não-root" \
 		contains "$(docker run --rm --entrypoint id d2-image -u)" '^[1-9][0-9]*$'
-	check "sem permissão de escrita em /data, o erro é uma frase clara (sem traceback)" \
+	check "sem permissão de escrita em /data, o erro é uma frase clara em português (sem traceback)" \
 		d2_clear_error_on_readonly
 	local out status=0
 	out=$(PYTHON_IMAGE=desafios-docker-inexistente/python:0 "$ROOT/run.sh" 2 2>&1) || status=$?
@@ -106,7 +106,7 @@ test_2() {
 d2_clear_error_on_readonly() {
 	local out status=0
 	out=$(docker run --rm --read-only d2-image 2>&1) || status=$?
-	failed_with "$status" "$out" 'erro: não foi possível usar o banco' && not_contains "$out" 'Traceback'
+	failed_with "$status" "$out" 'erro: não foi possível usar o banco' && not_contains "$out" 'Traceback|unable to open|readonly database'
 }
 
 clean_2() {

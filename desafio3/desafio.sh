@@ -8,8 +8,7 @@ export WEB_PORT
 D3_URL="http://127.0.0.1:$WEB_PORT"
 
 d3_up() {
-	compose up --build -d
-	wait_healthy db cache web
+	compose_up db cache web
 }
 
 cmd_3() {
@@ -21,7 +20,7 @@ cmd_3() {
 	d3_up
 	compose logs --tail 10 web
 
-	echo "Verificações ($D3_URL):"
+	checks_header "$D3_URL"
 	local before='' after='' logs_before=0
 	if [ "$DRY_RUN" = 0 ]; then
 		before=$(http_get "$D3_URL/" | json_number acessos || true)

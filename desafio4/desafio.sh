@@ -15,10 +15,9 @@ cmd_4() {
 	detect_compose
 	ensure_ports_free desafio4 "SERVICE_A_PORT=$SERVICE_A_PORT" "SERVICE_B_PORT=$SERVICE_B_PORT"
 	cd_run desafio4
-	compose up --build -d
-	wait_healthy service_a service_b
+	compose_up service_a service_b
 
-	echo "Verificações:"
+	checks_header
 	check "GET $D4_A_URL/usuarios responde 200 com a lista de usuários" \
 		expect_http "$D4_A_URL/usuarios" 200 '^\[\{"id":1,"nome":"Ana","idade":28,"ativo_desde":2023\}'
 	check "GET $D4_B_URL/info responde 200 com uma frase por usuário, no formato exato" d4_sentences

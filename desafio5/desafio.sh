@@ -17,10 +17,9 @@ cmd_5() {
 	detect_compose
 	ensure_ports_free desafio5 "USERS_PORT=$USERS_PORT" "ORDERS_PORT=$ORDERS_PORT" "GATEWAY_PORT=$GATEWAY_PORT"
 	cd_run desafio5
-	compose up --build -d
-	wait_healthy users_service orders_service gateway
+	compose_up users_service orders_service gateway
 
-	echo "Verificações:"
+	checks_header
 	check "GET $D5_USERS_URL/users (direto) responde 200 com os usuários" \
 		expect_http "$D5_USERS_URL/users" 200 '^\[\{"id":1,"nome":"Ana Souza"'
 	check "GET $D5_ORDERS_URL/orders (direto) responde 200 com os pedidos" \

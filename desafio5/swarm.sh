@@ -52,9 +52,8 @@ swarm_join_or_init() {
 swarm_port_free() {
 	if [ "$DRY_RUN" = 1 ] || ! port_in_use "$SWARM_PORT"; then return 0; fi
 	if docker service inspect "${SWARM_STACK}_gateway" >/dev/null 2>&1; then return 0; fi
-	die "A porta $SWARM_PORT do host já está em uso (o desafio 5 com compose usa a mesma)." \
-		"Derrube-o antes (cd desafio5 && docker compose down) ou escolha outra porta:" \
-		"SWARM_PORT=5014 ./run.sh swarm"
+	die "A porta $SWARM_PORT do host já está em uso: $(port_holder "$SWARM_PORT")." \
+		"Libere-a, ou escolha outra porta: SWARM_PORT=5014 ./run.sh swarm"
 }
 
 cmd_swarm() {
@@ -75,7 +74,7 @@ cmd_swarm() {
 }
 
 sw_checks() {
-	echo "Verificações ($SWARM_URL):"
+	checks_header "$SWARM_URL"
 	check "GET /users pelo gateway do swarm responde 200 com os usuários" \
 		expect_http "$SWARM_URL/users" 200 '^\[\{"id":1,"nome":"Ana Souza"'
 	check "GET /orders e a composição /users/1/orders respondem 200" sw_orders_and_composition

@@ -129,9 +129,8 @@ ensure_ports_free() { # PROJETO VARIÁVEL=PORTA...
 			continue
 		fi
 		if port_in_use "$port"; then
-			die "A porta $port do host já está em uso por outro programa (no macOS, o AirPlay" \
-				"Receiver ocupa a 5000). Escolha outra porta, ex.: $var=$((port + 50)) ./run.sh ${project#desafio}" \
-				"— ou libere a porta (lsof -i :$port mostra quem a usa)."
+			die "A porta $port do host já está em uso: $(port_holder "$port")." \
+				"Libere-a, ou escolha outra porta, ex.: $var=$((port + 50)) ./run.sh ${project#desafio}"
 		fi
 	done
 }
@@ -189,4 +188,43 @@ same_response() {
 
 port_in_use() { # PORTA: algo aceita conexões em 127.0.0.1:PORTA?
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# port_holder PORTA: quem ocupa a porta, numa frase com o jeito de liberá-la (um
+# desafio deste curso com compose, o stack do Swarm, outro contêiner, outro programa).
+port_holder() {
+	local port=$1 line name project stack
+	line=$(docker ps --filter "publish=$port" \
+		--format '{{.Names}}|{{.Label "com.docker.compose.project"}}|{{.Label "com.docker.stack.namespace"}}' \
+		2>/dev/null | head -n 1 || true)
+	IFS='|' read -r name project stack <<<"$line"
+	case $project:$stack in
+		desafio[1-5]:*)
+			echo "é o desafio ${project#desafio} deste curso, com compose (cd $project && docker compose down o derruba)" ;;
+		:d5-swarm)
+			echo "é o desafio 5 deste curso no Swarm, o stack d5-swarm (docker stack rm d5-swarm o remove)" ;;
+		*)
+			if [ -n "$name" ]; then
+				echo "é o contêiner $name (docker ps mostra; docker stop $name a libera)"
+			elif [ "$port" = 5000 ]; then
+				echo "é outro programa; no macOS, o AirPlay Receiver usa a 5000 (Ajustes do Sistema > Geral > AirDrop e Handoff)"
+			else
+				echo "é outro programa (lsof -i :$port mostra qual)"
+			fi ;;
+	esac
+}
+
+# compose_up SERVIÇO...: sobe o projeto compose da pasta atual e espera os healthchecks.
+# No Compose v2 é o próprio `up --wait` (o comando do README); o v1 não tem --wait:
+# a espera é a nossa (wait_healthy), que no v2 só confirma.
+compose_up() {
+	detect_compose
+	if [ "${COMPOSE[0]}" = docker-compose ]; then
+		compose up --build -d
+	elif ! compose up --build -d --wait; then
+		warn "algum serviço não ficou saudável; últimas linhas do log:"
+		dc logs --tail 20 "$@" >&2 || true
+		return 1
+	fi
+	wait_healthy "$@"
 }

@@ -1,12 +1,12 @@
 # shellcheck shell=bash
 #
 # tests/errors.sh — ./run.sh test errors: cada mensagem de erro antes de
-# qualquer comando docker (uso, docker ausente, daemon parado, sem permissão)
-# diz o que houve e como resolver.
+# qualquer comando docker (uso, docker ausente, daemon parado, sem permissão,
+# porta do host ocupada) diz o que houve e como resolver.
 
 # Mensagens de erro antes de qualquer comando docker: cada uma com a solução.
 test_errors() {
-	section "Mensagens de erro (uso, docker ausente, daemon parado, sem permissão)"
+	section "Mensagens de erro (uso, docker ausente, daemon parado, sem permissão, porta ocupada)"
 	local out status
 	# docker ausente: um PATH só com as ferramentas que o run.sh usa antes do preflight
 	local bin="$WORK/bin-sem-docker" tool
@@ -37,6 +37,22 @@ test_errors() {
 	out=$(no_socket_permission 1 2>&1) || status=$?
 	check "sem permissão no docker.sock: o grupo docker como solução" \
 		failed_with "$status" "$out" 'Permissão negada no socket do Docker.*usermod -aG docker'
+
+	check "porta ocupada por outro desafio do curso: a mensagem diz qual e como derrubá-lo" \
+		port_busy_names_holder
+}
+
+# Um contêiner com o rótulo do projeto compose desafio5 ocupa uma porta; o
+# ./run.sh 3 nessa porta para antes de subir qualquer coisa, dizendo quem a ocupa.
+port_busy_names_holder() {
+	local port=5994 name=desafios-docker-porta-d5 out status=0
+	docker run -d --rm --name "$name" --label com.docker.compose.project=desafio5 \
+		-p "127.0.0.1:$port:8000" "$PYTHON_IMAGE" python -m http.server 8000 >/dev/null || return 1
+	wait_until "a porta $port ficar ocupada" port_in_use "$port" || true
+	out=$(WEB_PORT=$port "$ROOT/run.sh" 3 2>&1) || status=$?
+	docker rm -f "$name" >/dev/null 2>&1 || true
+	failed_with "$status" "$out" \
+		"A porta $port do host já está em uso: é o desafio 5 deste curso, com compose \(cd desafio5 && docker compose down o derruba\)"
 }
 
 # ./run.sh ARGS sem permissão de acesso ao socket do Docker: como root, uma
