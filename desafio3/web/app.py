@@ -84,7 +84,7 @@ BEGIN
             DELETE FROM acessos_contagem;
         ELSE
             INSERT INTO acessos_contagem AS c (fatia, n)
-            SELECT pg_backend_pid() % {CONTAGEM_FATIAS},
+            SELECT mod(pg_backend_pid(), {CONTAGEM_FATIAS}),
                    CASE TG_OP WHEN 'INSERT' THEN count(*) ELSE -count(*) END
             FROM linhas HAVING count(*) > 0
             ON CONFLICT (fatia) DO UPDATE SET n = c.n + EXCLUDED.n;
