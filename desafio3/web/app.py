@@ -53,15 +53,16 @@ LOG_LIMIT_MAX = 100
 PG_INT_MAX = 2**31 - 1  # maior valor de uma coluna INTEGER/SERIAL
 
 # O total do /log sem COUNT(*): um COUNT(*) lê a tabela inteira, e acessos ganha uma
-# linha a cada GET / (com 1 milhão de linhas, ~40 ms por chamada). A contagem fica em
+# linha a cada GET / (com 1 milhão de linhas, dezenas de ms por chamada). A contagem fica em
 # acessos_contagem, mantida por triggers de instrução (FOR EACH STATEMENT) com tabelas
 # de transição: um INSERT de um milhão de linhas soma 1.000.000 de uma vez só, na mesma
 # transação (quem lê vê as linhas e a contagem juntas, ou nenhuma das duas). DELETE
 # subtrai, TRUNCATE zera. A contagem é dividida em fatias (uma linha por fatia, escolhida
 # pelo pid da conexão): GETs simultâneos em conexões diferentes atualizam linhas
 # diferentes e não esperam um pelo outro até o COMMIT; o total é a soma das fatias. As
-# fatias já existem (criadas com zero), e o trigger só faz um UPDATE: um INSERT ... ON
-# CONFLICT DO UPDATE custava, medido aqui, quase o dobro por GET /.
+# fatias já existem (criadas com zero), e o trigger só faz um UPDATE: medido aqui com
+# INSERTs de uma linha, um INSERT ... ON CONFLICT DO UPDATE somava 0,2 a 0,7 ms a cada
+# um, e o UPDATE ficou dentro do ruído.
 #
 # Quem cria tudo isso é a web, na partida (garantir_contagem), não o initdb: o
 # 01-schema.sql só roda num volume vazio, e um volume criado antes da contagem existir
