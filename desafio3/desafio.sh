@@ -153,13 +153,13 @@ d3_big_table_drills() {
 	local small big total0 t0 t1
 	d3_up # as verificações de produção terminam com tudo parado
 	d3_insert_acessos 1000
-	small=$(d3_log_p50 21)
+	small=$(d3_log_p50 41)
 	total0=$(http_get "$D3_URL/log?limit=1" | json_number total || true)
 	t0=$(now_ms)
 	d3_insert_acessos 1000000
 	t1=$(now_ms)
 	info "(1.000.000 de linhas inseridas em $((t1 - t0)) ms)"
-	big=$(d3_log_p50 21)
+	big=$(d3_log_p50 41)
 	check "/log?limit=5, p50 (p50 do /health): ${big% *} ms (${big#* } ms) com 1.000.000 de linhas, ${small% *} ms (${small#* } ms) com ~1.000; razão até 3x" \
 		d3_p50_within "$big" "$small" 3
 	check "/log com 1.000.000 de linhas: total exato (o mesmo COUNT(*) do psql; +1.000.000)" \
