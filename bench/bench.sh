@@ -135,8 +135,36 @@ bench_target() {
 	bench_row "$1" "$2$3" "$(meets "$ok" "$goal")"
 }
 
-# Vazão do desafio 3 com concorrência 16: o caminho sem Postgres (HIT no Redis)
-# contra os que escrevem (GET /: INCR + INSERT) e leem (/log: duas consultas).
+# O /log com a tabela acessos pequena e grande: p50 com ~1.000 linhas, o INSERT de
+# 1.000.000 de linhas num comando só (com os triggers da contagem) e o p50 de novo.
+# A vazão do D3 (bench_d3_load) é medida depois, já com a tabela grande.
+bench_d3_log_scale() {
+	local t0 t1
+	cd "$ROOT/desafio3"
+	d3_insert_acessos 1000
+	d3_log_p50 50 >"$WORK/log-1k.p50"
+	t0=$(now_ms)
+	d3_insert_acessos 1000000
+	t1=$(now_ms)
+	echo $((t1 - t0)) >"$WORK/insert-1m.ms"
+	d3_log_p50 50 >"$WORK/log-1m.p50"
+}
+bench_d3_log_scale_rows() {
+	local small big
+	read -r -a small <"$WORK/log-1k.p50"
+	read -r -a big <"$WORK/log-1m.p50"
+	bench_row "D3 /log?limit=5 com ~1.000 linhas em acessos: p50 (50 requisições, pelo host)" \
+		"${small[0]} ms (/health: ${small[1]} ms)"
+	bench_row "D3 INSERT de 1.000.000 de linhas em acessos (um comando, generate_series)" \
+		"$(ms_to_s "$(cat "$WORK/insert-1m.ms")") s"
+	bench_row "D3 /log?limit=5 com 1.000.000 de linhas: p50 (50 requisições, pelo host)" \
+		"${big[0]} ms (/health: ${big[1]} ms)"
+	bench_target "D3 /log p50 com 1.000.000 de linhas ÷ com ~1.000" "$(ratio "${big[0]}" "${small[0]}")" x le 2
+}
+
+# Vazão do desafio 3 com concorrência 16, com 1.000.000 de linhas em acessos: o caminho
+# sem Postgres (HIT no Redis) contra os que escrevem (GET /: INCR + INSERT) e leem
+# (/log: a listagem pelo índice e a soma da contagem).
 bench_d3_load() {
 	local round path
 	rm -f "$WORK"/load-d3*.json
@@ -152,10 +180,10 @@ bench_d3_load_rows() {
 	hit=$(load_get d3_aluno_1 16 rps)
 	for path in /aluno/1 / '/log?limit=5'; do
 		name="d3$(printf '%s' "$path" | tr -c 'a-z0-9' _)"
-		bench_row "D3 GET $path, concorrência 16" "$(load_summary "$name" 16)"
+		bench_row "D3 GET $path (1.000.000 de linhas em acessos), concorrência 16" "$(load_summary "$name" 16)"
 	done
 	bench_target "D3 GET / ÷ GET /aluno/1 (HIT), req/s" "$(ratio "$(load_get d3_ 16 rps)" "$hit")" x ge 0.6
-	bench_target "D3 GET /log ÷ GET /aluno/1 (HIT), req/s" \
+	bench_target "D3 GET /log ÷ GET /aluno/1 (HIT), req/s, com 1.000.000 de linhas" \
 		"$(ratio "$(load_get d3_log_limit_5 16 rps)" "$hit")" x ge 0.6
 }
 
@@ -271,6 +299,8 @@ cmd_bench() { # [--out=ARQUIVO]
 	bench_gateway_rows
 	bench_quiet "medir o cache do desafio 3" bench_cache
 	bench_cache_rows
+	bench_quiet "medir o /log do desafio 3 com ~1.000 e 1.000.000 de linhas" bench_d3_log_scale
+	bench_d3_log_scale_rows
 	bench_quiet "medir a vazão do desafio 3 ($BENCH_ROUNDS rodadas de ${BENCH_SECS} s por rota)" bench_d3_load
 	bench_d3_load_rows
 	bench_quiet "medir o tempo até ficar pronto (D3, D4, D5; frio e morno)" bench_ready_all

@@ -27,7 +27,12 @@ bench_table_complete() {
 		'gateway ÷ ingênuo, req/s com concorrência 8 \| [0-9]+\.[0-9]+x' \
 		'gateway ÷ nginx, req/s com concorrência 8 \| [0-9]+\.[0-9]+x \| ≥ 0.6x (✓|✗)' \
 		'latência que o nginx soma ao p50 direto, concorrência 1 \| -?[0-9.]+ ms' \
-		'D3 GET /log\?limit=5, concorrência 16 \| [0-9.]+ req/s · p50 [0-9.]+ ms · p99 [0-9.]+ ms · erros 0' \
+		'D3 /log\?limit=5 com ~1.000 linhas em acessos: p50 .* \| [0-9.]+ ms \(/health: [0-9.]+ ms\)' \
+		'D3 INSERT de 1.000.000 de linhas .* \| [0-9.]+ s' \
+		'D3 /log\?limit=5 com 1.000.000 de linhas: p50 .* \| [0-9.]+ ms \(/health: [0-9.]+ ms\)' \
+		'D3 /log p50 com 1.000.000 de linhas ÷ com ~1.000 \| [0-9]+\.[0-9]+x \| ≤ 2x (✓|✗)' \
+		'D3 GET /log\?limit=5 \(1.000.000 de linhas em acessos\), concorrência 16 \| [0-9.]+ req/s · p50 [0-9.]+ ms · p99 [0-9.]+ ms · erros 0' \
+		'D3 GET /log ÷ GET /aluno/1 \(HIT\), req/s, com 1.000.000 de linhas \| [0-9]+\.[0-9]+x \| ≥ 0.6x (✓|✗)' \
 		'D3 GET / ÷ GET /aluno/1 \(HIT\), req/s \| [0-9]+\.[0-9]+x' \
 		'D3 /aluno/1 com HIT.* \| [0-9.]+ ms' \
 		'consultas ao Postgres em 50 HITs.* \| 0 \|' \

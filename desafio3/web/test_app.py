@@ -101,7 +101,8 @@ class WebTest(unittest.TestCase):
         self.cache = FakeRedis()
         self.queries = []
         patches = [mock.patch.object(web, "cache", self.cache),
-                   mock.patch.object(web, "query", self.fake_query)]
+                   mock.patch.object(web, "query", self.fake_query),
+                   mock.patch.object(web, "_contagem_pronta", True)]
         for p in patches:
             p.start()
             self.addCleanup(p.stop)
@@ -232,6 +233,43 @@ class WebTest(unittest.TestCase):
         self.assertEqual(resp.status_code, 200)
         self.assertEqual(resp.headers["X-Consultas-DB"], "2")
         self.assertEqual([len(c.executados) for c in self.conexoes if c.executados], [2])
+
+    def test_log_total_comes_from_the_trigger_count_not_count_star(self):
+        with self.real_pool():
+            resp = self.client.get("/log?limit=5")
+        self.assertEqual(resp.status_code, 200)
+        self.assertEqual(resp.get_json()["total"], 7)
+        sqls = [sql for c in self.conexoes for sql in c.executados]
+        self.assertIn("ORDER BY id DESC LIMIT", sqls[0])
+        self.assertIn("FROM acessos_contagem", sqls[1])
+        self.assertFalse(any("count(*) FROM acessos" in sql.replace("\n", " ") for sql in sqls),
+                         "nada de COUNT(*) na tabela inteira a cada chamada")
+
+    def test_first_log_creates_the_count_once_per_process(self):
+        web._contagem_pronta = False  # o banco estava fora na partida (ou é um volume antigo)
+        with self.real_pool():
+            first = self.client.get("/log")
+            second = self.client.get("/log")
+        self.assertEqual(first.status_code, 200)
+        self.assertEqual(second.status_code, 200)
+        sqls = [sql for c in self.conexoes for sql in c.executados]
+        criacao = [sql for sql in sqls if "CREATE TABLE acessos_contagem" in sql]
+        self.assertEqual(len(criacao), 1, "a criação roda uma vez só por processo")
+        for trecho in ("pg_advisory_xact_lock", "to_regclass('acessos_contagem') IS NOT NULL",
+                       "LOCK TABLE acessos", "REFERENCING NEW TABLE", "FOR EACH STATEMENT",
+                       "AFTER TRUNCATE", "SET n = (SELECT count(*) FROM acessos) WHERE fatia = 0"):
+            self.assertIn(trecho, criacao[0])
+        self.assertEqual(first.headers["X-Consultas-DB"], "5", "SET, DO, RESET e as duas consultas")
+        self.assertEqual(second.headers["X-Consultas-DB"], "2")
+
+    def test_count_creation_failure_is_503_and_retried_later(self):
+        web._contagem_pronta = False
+        with self.real_pool():
+            self.roteiro.append("recusa")
+            self.assertJsonError(self.client.get("/log"), 503)
+            self.assertFalse(web._contagem_pronta)
+            self.assertEqual(self.client.get("/log").status_code, 200)
+        self.assertTrue(web._contagem_pronta)
 
     def test_unknown_route_is_json(self):
         self.assertJsonError(self.client.get("/nao-existe"), 404)

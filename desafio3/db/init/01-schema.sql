@@ -25,3 +25,8 @@ CREATE TABLE acessos (
     cliente TEXT,
     quando  TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- O total de acessos do /log não é um COUNT(*) (que lê a tabela inteira): vem
+-- de acessos_contagem, mantida por triggers. Quem cria essa tabela e os triggers
+-- é a web, na partida (CONTAGEM_SQL em web/app.py), e não este arquivo: assim
+-- um volume criado antes deles também os ganha.
