@@ -12,7 +12,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 import app as gw
 import transporte
-from test_transporte import FakeConexao
+from test_transporte import ComDubles, FakeConexao
 
 
 def resposta(status=200, body=b'{"ok":true}\n', content_type="application/json",
@@ -22,27 +22,12 @@ def resposta(status=200, body=b'{"ok":true}\n', content_type="application/json",
                                       ("X-Servido-Por", servido_por), ("Server", "granian")], body)
 
 
-class GatewayTest(unittest.TestCase):
+class GatewayTest(ComDubles, unittest.TestCase):
     def setUp(self):
-        FakeConexao.criadas, FakeConexao.tentativas = [], []
-        FakeConexao.roteiro = {"respostas": [], "connect": {}}
-        self.dns = {"users_service": ["10.0.0.1"], "orders_service": ["10.0.1.1"]}
-        patches = [mock.patch.object(transporte, "conectar", FakeConexao),
-                   mock.patch.object(transporte.socket, "getaddrinfo", self.fake_getaddrinfo)]
-        for p in patches:
-            p.start()
-            self.addCleanup(p.stop)
+        self.usar_dubles({"users_service": ["10.0.0.1"], "orders_service": ["10.0.1.1"]})
         gw.UPSTREAMS.clear()
         gw.UPSTREAMS.update({nome: gw.Upstream(nome, url) for nome, url in gw.UPSTREAM_URLS.items()})
         self.client = gw.app.test_client()
-
-    def fake_getaddrinfo(self, host, port, type=0):
-        if not self.dns.get(host):
-            raise OSError(-2, "Name or service not known")
-        return [(2, 1, 6, "", (ip, port)) for ip in self.dns[host]]
-
-    def responder(self, *passos):
-        FakeConexao.roteiro["respostas"].extend(passos)
 
     def hosts(self):
         """Os endereços a que o gateway tentou conectar, na ordem."""

@@ -52,18 +52,18 @@ class FakeConexao:
         self.closed = True
 
 
-class UpstreamTest(unittest.TestCase):
-    """Upstream com conexões dublês: pool, rodízio, resolução do nome, novas tentativas."""
+class ComDubles:
+    """Mistura para TestCase: conexões dublês (FakeConexao) e um DNS de mentira (self.dns).
+    Também usada pelos testes do app (test_app.py)."""
 
-    def setUp(self):
+    def usar_dubles(self, dns):
         FakeConexao.criadas, FakeConexao.tentativas = [], []
         FakeConexao.roteiro = {"respostas": [], "connect": {}}
-        self.dns = {"svc": ["10.0.0.1"]}
+        self.dns = dns
         for p in (mock.patch.object(tr, "conectar", FakeConexao),
                   mock.patch.object(tr.socket, "getaddrinfo", self.fake_getaddrinfo)):
             p.start()
             self.addCleanup(p.stop)
-        self.up = tr.Upstream("svc", "http://svc:5003")
 
     def fake_getaddrinfo(self, host, port, type=0):
         if not self.dns.get(host):
@@ -72,6 +72,14 @@ class UpstreamTest(unittest.TestCase):
 
     def responder(self, *passos):
         FakeConexao.roteiro["respostas"].extend(passos)
+
+
+class UpstreamTest(ComDubles, unittest.TestCase):
+    """Upstream com conexões dublês: pool, rodízio, resolução do nome, novas tentativas."""
+
+    def setUp(self):
+        self.usar_dubles({"svc": ["10.0.0.1"]})
+        self.up = tr.Upstream("svc", "http://svc:5003")
 
     def get(self, method="GET", body=None):
         return self.up.request(method, "/users", body, {"X-Request-ID": "r1"})
