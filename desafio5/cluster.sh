@@ -232,13 +232,15 @@ cl_tasks() {
 		--format '{{.Node}} {{.CurrentState}}'
 }
 
-# cl_replicas_running SERVIÇO N [NÓ_MORTO]: exatamente N tarefas Running (saudáveis),
-# nenhuma no NÓ_MORTO.
+# cl_replicas_running SERVIÇO N [NÓ_MORTO]: fora do NÓ_MORTO, exatamente N tarefas
+# que devem rodar, todas Running (saudáveis): no meio de uma atualização start-first
+# há uma a mais, e a nova ainda Starting.
 cl_replicas_running() {
-	local tasks running
-	tasks=$(cl_tasks "$1") || return 1
-	running=$(printf '%s\n' "$tasks" | grep ' Running' | grep -vc "^${3:-nenhum} ") || true
-	equals "$1: $running réplicas rodando" "$1: $2 réplicas rodando" || {
+	local tasks all running
+	tasks=$(cl_tasks "$1" | grep -v "^${3:-nenhum} ") || true
+	all=$(printf '%s\n' "$tasks" | grep -c .) || true
+	running=$(printf '%s\n' "$tasks" | grep -c ' Running') || true
+	equals "$1: $running de $all tarefas rodando" "$1: $2 de $2 tarefas rodando" || {
 		printf '%s\n' "$tasks"
 		return 1
 	}
@@ -305,11 +307,11 @@ cl_spread_replicas() {
 CL_UP_MS=0 CL_PUSH_MS=0 CL_PULL_MS=0
 cl_timings() {
 	if [ "$DRY_RUN" = 1 ]; then return 0; fi
-	echo "Tempos (sem os builds):"
-	printf '  laboratório de pé, do nada ao stack saudável: %s\n' "$(cl_secs "$CL_UP_MS")"
-	printf '  push das 3 imagens para o registry:           %s\n' "$(cl_secs "$CL_PUSH_MS")"
-	printf '  deploy até tudo saudável (pull em cada nó):    %s\n' "$(cl_secs "$CL_PULL_MS")"
-	printf '  memória do laboratório (nós + registry):     %s\n' "$(cl_memory)"
+	echo "Tempos (sem os builds) e memória:"
+	cl_budget "laboratório de pé, do nada ao stack saudável" "$(cl_secs "$CL_UP_MS")"
+	cl_budget "push das 3 imagens para o registry (uma vez)" "$(cl_secs "$CL_PUSH_MS")"
+	cl_budget "deploy até tudo saudável (o pull em cada nó)" "$(cl_secs "$CL_PULL_MS")"
+	cl_budget "memória do laboratório (nós + registry)" "$(cl_memory)"
 	cat <<-EOF
 
 	Um swarm de $NOS nós na sua máquina. Para explorar (o gateway de cada nó: $(cl_url 1) a $(cl_url "$NOS")):
@@ -319,6 +321,10 @@ cl_timings() {
 	  docker start d5-no2         # ... e ela volta para o cluster
 	  ./run.sh clean              # remove o laboratório (nós, volumes, rede, registry)
 	EOF
+}
+# cl_budget O_QUÊ QUANTO: mostra agora e guarda para o resumo do test cluster.
+cl_budget() {
+	printf '  %-58s %s\n' "$1:" "$2" | tee -a "$WORK/cluster-orcamento"
 }
 cl_secs() { awk -v ms="$1" 'BEGIN { printf "%.1f s", ms / 1000 }'; }
 
@@ -346,7 +352,10 @@ test_cluster() {
 	cl_node_loss_drill
 	cl_leader_drill
 	cl_rebalance_drill
-	echo "Orçamento: memória do laboratório agora: $(cl_memory); ./run.sh test cluster até aqui: $((SECONDS - t_test)) s"
+	cl_budget "memória do laboratório depois dos exercícios" "$(cl_memory)"
+	cl_budget "./run.sh test cluster até aqui" "$((SECONDS - t_test)) s"
+	echo "Orçamento do laboratório ($NOS nós):"
+	cat "$WORK/cluster-orcamento"
 	cl_clean_drill
 }
 
@@ -367,7 +376,7 @@ cl_drain_drill() {
 	t0=$(now_ms)
 	run_quiet docker exec d5-no1 docker node update --availability drain "$victim"
 	wait_until "as réplicas saírem de $victim" cl_drained "$victim" || true
-	info "(drain de $victim: réplicas de volta ao total em $(cl_secs $(($(now_ms) - t0))))"
+	cl_budget "drain de $victim: réplicas de volta ao total nos outros nós" "$(cl_secs $(($(now_ms) - t0)))"
 	cl_load_stop "$WORK/drain.log"
 	check "drain de $victim com requisições em laço pelo nó 1: nenhuma falhou" cl_no_failures "$WORK/drain.log"
 	check "as réplicas saíram de $victim e rodam nos outros nós (users 3, orders 2)" cl_drained "$victim"
@@ -390,7 +399,7 @@ cl_node_loss_drill() {
 	WAIT_SECS=90 wait_until "o Swarm repor as réplicas de $victim nos outros nós" cl_restored "$victim" || true
 	ms=$(($(now_ms) - t0))
 	cl_load_stop "$WORK/node.log"
-	echo "  (queda de $victim: réplicas repostas nos sobreviventes em $(cl_secs "$ms"))"
+	cl_budget "queda de $victim (docker kill): réplicas repostas nos sobreviventes" "$(cl_secs "$ms")"
 	check "docker kill de $victim com GET /users e /orders em laço pelo nó 1: nenhum falhou" \
 		cl_no_failures "$WORK/node.log"
 	check "o Swarm repõe users (3) e orders (2) nos nós que sobraram" cl_restored "$victim"
@@ -404,8 +413,8 @@ cl_restart_node() {
 	t0=$(now_ms)
 	run_quiet docker start "$1"
 	WAIT_SECS=90 wait_until "$1 voltar ao cluster (Ready)" cl_nodes_ready "$CL_MANAGER" "$NOS" || true
-	check "$1 ligado de novo volta ao cluster: $NOS nós Ready (em $(cl_secs $(($(now_ms) - t0))))" \
-		cl_nodes_ready "$CL_MANAGER" "$NOS"
+	cl_budget "$1 ligado de novo até Ready no cluster" "$(cl_secs $(($(now_ms) - t0)))"
+	check "$1 ligado de novo volta ao cluster: $NOS nós Ready" cl_nodes_ready "$CL_MANAGER" "$NOS"
 	wait_until "um gateway saudável em cada nó" cl_converged || true
 }
 
@@ -425,9 +434,10 @@ cl_leader_drill() {
 	ms=$(($(now_ms) - t0))
 	WAIT_SECS=90 wait_until "o Swarm repor as réplicas de $leader" cl_restored "$leader" || true
 	cl_load_stop "$WORK/leader.log"
-	[ "$status" = 0 ] && echo "  (queda do líder $leader: novo líder em $(cl_secs "$ms"))"
+	if [ "$status" = 0 ]; then cl_budget "queda do líder $leader: novo líder eleito" "$(cl_secs "$ms")"; fi
 	check "o líder $leader cai e os managers que sobraram elegem outro" cl_new_leader "$CL_MANAGER" "$leader"
 	check "docker node ls responde num manager que sobrou ($CL_MANAGER)" cl_node_ls_answers "$CL_MANAGER"
+	check "o Swarm repõe users (3) e orders (2) fora do líder que caiu" cl_restored "$leader"
 	check "GET /users e /orders em laço pelo gateway de $CL_MANAGER: nenhum falhou" cl_no_failures "$WORK/leader.log"
 	cl_restart_node "$leader"
 }
