@@ -324,7 +324,7 @@ cl_timings() {
 }
 # cl_budget O_QUÊ QUANTO: mostra agora e guarda para o resumo do test cluster.
 cl_budget() {
-	printf '  %-58s %s\n' "$1:" "$2" | tee -a "$WORK/cluster-orcamento"
+	printf '  %s: %s\n' "$1" "$2" | tee -a "$WORK/cluster-orcamento"
 }
 cl_secs() { awk -v ms="$1" 'BEGIN { printf "%.1f s", ms / 1000 }'; }
 
@@ -443,7 +443,7 @@ cl_leader_drill() {
 }
 cl_new_leader() { # MANAGER LÍDER_MORTO
 	local now
-	now=$(bounded 10 in_node "$1" node ls --format '{{.Hostname}} {{.ManagerStatus}}' | awk '$2 == "Leader" { print $1 }') || true
+	now=$(bounded 4 in_node "$1" node ls --format '{{.Hostname}} {{.ManagerStatus}}' | awk '$2 == "Leader" { print $1 }') || true
 	if [ -n "$now" ] && [ "$now" != "$2" ]; then return 0; fi
 	echo "líder agora: ${now:-nenhum}"
 	return 1
@@ -451,13 +451,19 @@ cl_new_leader() { # MANAGER LÍDER_MORTO
 cl_node_ls_answers() { bounded 10 in_node "$1" node ls >/dev/null || { echo "docker node ls em $1 não respondeu"; return 1; }; }
 
 # Os nós voltaram vazios (o Swarm não tira réplicas de quem está bem); --force as
-# recria uma a uma, e a preferência spread: node.hostname as espalha de novo.
+# recria uma a uma, e a preferência spread: node.hostname as põe no nó com menos.
+# Com stop-first, porque no start-first a velha ainda conta no seu nó quando a nova
+# é posta, e um empate pode juntar duas no mesmo nó; depois, start-first de novo.
 cl_rebalance_drill() {
 	local svc
 	for svc in users_service orders_service; do
-		run_quiet docker exec "$CL_MANAGER" docker service update --detach --force "${CLUSTER_STACK}_$svc"
+		run_quiet docker exec "$CL_MANAGER" docker service update --detach --force --update-order stop-first \
+			"${CLUSTER_STACK}_$svc"
 	done
 	WAIT_SECS=90 wait_until "as réplicas novas ficarem saudáveis" cl_converged || true
+	for svc in users_service orders_service; do
+		in_node "$CL_MANAGER" service update --detach --update-order start-first "${CLUSTER_STACK}_$svc" >/dev/null || true
+	done
 	echo "  onde ficaram as réplicas depois do docker service update --force:"
 	{ cl_tasks users_service | sed 's/^/    users_service  /'; cl_tasks orders_service | sed 's/^/    orders_service /'; } || true
 	check "docker service update --force espalha as réplicas de novo: users em 3 nós" cl_spread_nodes users_service 3
