@@ -188,7 +188,7 @@ cl_form_swarm() {
 			run_shown "docker exec $node docker swarm join --token \"\$TOKEN\" d5-no1:2377" \
 				in_node "$node" swarm join --token "$CL_TOKEN_MANAGER" d5-no1:2377
 		else
-			if [ "$k" = 4 ]; then
+			if [ -z "$CL_TOKEN_WORKER" ]; then
 				# shellcheck disable=SC2016 # idem
 				run_shown 'TOKEN_WORKER=$(docker exec d5-no1 docker swarm join-token -q worker)' cl_token worker
 			fi
