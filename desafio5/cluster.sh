@@ -126,6 +126,11 @@ cl_existing_lab() {
 		info "(há um laboratório de uma execução anterior: vou removê-lo e criar outro)"
 		clean_cluster >/dev/null
 	fi
+	if docker network inspect "$CLUSTER_NET" >/dev/null 2>&1; then
+		die "Já existe uma rede chamada '$CLUSTER_NET' que não foi criada por este projeto (ou que" \
+			"algum contêiner de fora ainda usa); não vou removê-la. Veja quem a usa com" \
+			"docker network inspect $CLUSTER_NET e remova-a você mesmo (docker network rm $CLUSTER_NET)."
+	fi
 }
 
 # As portas dos gateways (uma por nó) e a do registry precisam estar livres.
