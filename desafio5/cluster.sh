@@ -14,6 +14,10 @@ readonly CLUSTER_LABEL="$LABEL_KEY=cluster"
 NOS=${NOS:-3}
 CLUSTER_PORT=${CLUSTER_PORT:-5004}
 CLUSTER_REGISTRY_PORT=${CLUSTER_REGISTRY_PORT:-5020}
+# A rede do laboratório, com endereços fixos para os nós: um manager que volta com
+# outro IP não é achado pelos outros (o Raft guarda os endereços), e sem quórum o
+# cluster não se conserta sozinho. O nó N fica em .1N (10.220.0.11, .12, ...).
+CLUSTER_SUBNET=${CLUSTER_SUBNET:-10.220.0.0/24}
 # O registry visto do host (para o push) e visto dos nós (para o pull).
 CLUSTER_PUSH="127.0.0.1:$CLUSTER_REGISTRY_PORT"
 readonly CLUSTER_PULL=registry:5000
@@ -27,6 +31,7 @@ CL_MANAGER=d5-no1 # um manager vivo, por onde consultamos o swarm
 cl_node() { echo "d5-no$1"; }
 cl_port() { echo $((CLUSTER_PORT + $1 - 1)); }            # porta do host do gateway do nó N
 cl_url() { echo "http://127.0.0.1:$(cl_port "$1")"; }
+cl_ip() { local base=${CLUSTER_SUBNET%/*}; echo "${base%.*}.1$1"; } # IP fixo do nó N
 cl_nodes() { seq 1 "$NOS"; }
 cl_managers() { if [ "$NOS" -lt 3 ]; then echo "$NOS"; else echo 3; fi; }
 # in_node NÓ ARGS...: o docker de dentro do nó (docker exec NÓ docker ARGS), sem narrar.
@@ -83,7 +88,7 @@ cmd_cluster() {
 	docker_build PYTHON_IMAGE -t d5-orders orders_service
 	docker_build PYTHON_IMAGE -t d5-gateway gateway
 	t0=$(now_ms)
-	run_quiet docker network create --label "$CLUSTER_LABEL" "$CLUSTER_NET"
+	run_quiet docker network create --label "$CLUSTER_LABEL" --subnet "$CLUSTER_SUBNET" "$CLUSTER_NET"
 	run_quiet docker run -d --name "$CLUSTER_REGISTRY" --network "$CLUSTER_NET" --network-alias registry \
 		--label "$CLUSTER_LABEL" \
 		--mount "type=volume,src=$CLUSTER_REGISTRY-dados,dst=/var/lib/registry,volume-label=$CLUSTER_LABEL" \
@@ -157,7 +162,7 @@ cl_start_node() {
 		read -r -a caps <<<"$(printf '%s' "$CLUSTER_NODE_CAPS" | tr '\n' ' ')"
 		inner=(--cgroup-parent "/$node") # cada nó nos seus cgroups (o /sys/fs/cgroup é o do host)
 	fi
-	if run_quiet docker run -d --name "$node" --hostname "$node" --network "$CLUSTER_NET" \
+	if run_quiet docker run -d --name "$node" --hostname "$node" --network "$CLUSTER_NET" --ip "$(cl_ip "$k")" \
 		--label "$CLUSTER_LABEL" "${caps[@]}" \
 		--mount "type=volume,src=$node-dados,dst=/var/lib/docker,volume-label=$CLUSTER_LABEL" \
 		-p "127.0.0.1:$(cl_port "$k"):5004" "$NODE_IMAGE" \
@@ -375,13 +380,14 @@ cl_victim() {
 # Drain: o nó sai de serviço de propósito (manutenção); as réplicas mudam de nó.
 cl_drain_drill() {
 	local victim t0
-	victim=$(cl_victim)
+	victim=$(cl_victim) || true
 	[ -n "$victim" ] || { record_failure "drain: nenhum nó além do 1 tem réplicas"; return 0; }
 	cl_load_start "$WORK/drain.log" "$(cl_url 1)"
 	t0=$(now_ms)
 	run_quiet docker exec d5-no1 docker node update --availability drain "$victim"
-	wait_until "as réplicas saírem de $victim" cl_drained "$victim" || true
-	cl_budget "drain de $victim: réplicas de volta ao total nos outros nós" "$(cl_secs $(($(now_ms) - t0)))"
+	if wait_until "as réplicas saírem de $victim" cl_drained "$victim"; then
+		cl_budget "drain de $victim: réplicas de volta ao total nos outros nós" "$(cl_secs $(($(now_ms) - t0)))"
+	fi
 	cl_load_stop "$WORK/drain.log"
 	check "drain de $victim com requisições em laço pelo nó 1: nenhuma falhou" cl_no_failures "$WORK/drain.log"
 	check "as réplicas saíram de $victim e rodam nos outros nós (users 3, orders 2)" cl_drained "$victim"
@@ -395,16 +401,16 @@ cl_drained() { # NÓ
 
 # Uma máquina cai: docker kill no contêiner do nó inteiro (o engine e tudo nele).
 cl_node_loss_drill() {
-	local victim t0 ms
-	victim=$(cl_victim)
+	local victim t0
+	victim=$(cl_victim) || true
 	[ -n "$victim" ] || { record_failure "queda de nó: nenhum nó além do 1 tem réplicas"; return 0; }
 	cl_load_start "$WORK/node.log" "$(cl_url 1)"
 	t0=$(now_ms)
 	run_quiet docker kill "$victim"
-	WAIT_SECS=90 wait_until "o Swarm repor as réplicas de $victim nos outros nós" cl_restored "$victim" || true
-	ms=$(($(now_ms) - t0))
+	if WAIT_SECS=90 wait_until "o Swarm repor as réplicas de $victim nos outros nós" cl_restored "$victim"; then
+		cl_budget "queda de $victim (docker kill): réplicas repostas nos sobreviventes" "$(cl_secs $(($(now_ms) - t0)))"
+	fi
 	cl_load_stop "$WORK/node.log"
-	cl_budget "queda de $victim (docker kill): réplicas repostas nos sobreviventes" "$(cl_secs "$ms")"
 	check "docker kill de $victim com GET /users e /orders em laço pelo nó 1: nenhum falhou" \
 		cl_no_failures "$WORK/node.log"
 	check "o Swarm repõe users (3) e orders (2) nos nós que sobraram" cl_restored "$victim"
@@ -417,8 +423,9 @@ cl_restart_node() {
 	local t0
 	t0=$(now_ms)
 	run_quiet docker start "$1"
-	WAIT_SECS=90 wait_until "$1 voltar ao cluster (Ready)" cl_nodes_ready "$CL_MANAGER" "$NOS" || true
-	cl_budget "$1 ligado de novo até Ready no cluster" "$(cl_secs $(($(now_ms) - t0)))"
+	if WAIT_SECS=90 wait_until "$1 voltar ao cluster (Ready)" cl_nodes_ready "$CL_MANAGER" "$NOS"; then
+		cl_budget "$1 ligado de novo até Ready no cluster" "$(cl_secs $(($(now_ms) - t0)))"
+	fi
 	check "$1 ligado de novo volta ao cluster: $NOS nós Ready" cl_nodes_ready "$CL_MANAGER" "$NOS"
 	wait_until "um gateway saudável em cada nó" cl_converged || true
 }
@@ -426,7 +433,8 @@ cl_restart_node() {
 # O líder do Raft cai: os outros dois managers elegem outro e o cluster segue.
 cl_leader_drill() {
 	local leader k other='' t0 ms status=0
-	leader=$(bounded 15 in_node "$CL_MANAGER" node ls --format '{{.Hostname}} {{.ManagerStatus}}' | awk '$2 == "Leader" { print $1 }')
+	leader=$(bounded 15 in_node "$CL_MANAGER" node ls --format '{{.Hostname}} {{.ManagerStatus}}' |
+		awk '$2 == "Leader" { print $1 }') || true
 	[ -n "$leader" ] || { record_failure "não achei o líder no docker node ls"; return 0; }
 	for k in $(cl_nodes); do
 		if [ "$(cl_node "$k")" != "$leader" ] && [ "$k" -le "$(cl_managers)" ] && [ -z "$other" ]; then other=$k; fi
