@@ -72,13 +72,96 @@ d5_request_id() {
 }
 d5_logged() { dc logs users_service 2>&1 | grep "GET /users/2 .*request_id=$1" >/dev/null; }
 
+# d5_gateway_state: quantas vezes o contêiner do gateway reiniciou e se o kernel o matou por memória.
+d5_gateway_state() {
+	docker container inspect -f 'reinícios={{.RestartCount}} OOMKilled={{.State.OOMKilled}}' "$(service_id gateway)"
+}
+D5_413='^\{"erro":"corpo da requisição maior que o limite de 1 MiB"\}$'
+d5_body_2mib() {
+	local id code
+	id="grande-$$-$(now_ms)"
+	head -c 2097152 /dev/zero >"$WORK/2mib"
+	code=$(hcurl -sS -o "$WORK/body" -w '%{http_code}' --max-time 10 -H 'Expect:' -H "X-Request-ID: $id" \
+		-H 'Content-Type: application/json' --data-binary "@$WORK/2mib" "$D5_GATEWAY_URL/users") || return 1
+	equals "$code" 413 || return 1
+	contains "$(cat "$WORK/body")" "$D5_413" || return 1
+	# o log do serviço está em dia quando mostra uma requisição feita depois desta
+	hcurl -sS -o /dev/null --max-time 10 -H "X-Request-ID: $id-depois" "$D5_USERS_URL/users/2" || return 1
+	wait_until "o log do users_service mostrar request_id=$id-depois" d5_logged "$id-depois" || return 1
+	if dc logs users_service 2>&1 | grep "request_id=$id\$" >/dev/null; then
+		echo "o users_service recebeu a requisição de 2 MiB (request_id=$id)"
+		return 1
+	fi
+}
+# d5_body_stream CABEÇALHO: 500 MiB de /dev/zero, enviados enquanto são lidos
+# (curl -T -), com o tamanho declarado ou em chunks; no máximo 20 s.
+d5_body_stream() {
+	local out code secs
+	out=$({ head -c 524288000 /dev/zero || true; } | hcurl -sS -o "$WORK/body" -w '%{http_code} %{time_total}' \
+		--max-time 20 -X POST -T - -H 'Expect:' -H "$1" -H 'Content-Type: application/json' \
+		"$D5_GATEWAY_URL/users") || { echo "curl: $out"; return 1; }
+	code=${out%% *}
+	secs=${out#* }
+	equals "$code" 413 || return 1
+	contains "$(cat "$WORK/body")" "$D5_413" || return 1
+	info "(413 em $secs s)"
+}
+# d5_same_post N BYTES: N POSTs de BYTES bytes em /users, direto e pelo gateway: mesmo status, tipo e corpo.
+d5_same_post() {
+	local i direct via
+	head -c "$2" /dev/zero | tr '\0' ' ' >"$WORK/post"
+	for i in $(seq 1 "$1"); do
+		direct=$(d5_post "$D5_USERS_URL/users" "$WORK/a.body") || return 1
+		via=$(d5_post "$D5_GATEWAY_URL/users" "$WORK/b.body") || return 1
+		equals "$via" "$direct" || { echo "(vez $i: $(head -c 200 "$WORK/b.body"))"; return 1; }
+		cmp -s "$WORK/a.body" "$WORK/b.body" || {
+			printf 'vez %s, corpos diferentes:
+  direto: %s
+  gateway: %s
+' "$i" \
+				"$(head -c 200 "$WORK/a.body")" "$(head -c 200 "$WORK/b.body")"
+			return 1
+		}
+	done
+	info "($1 x $direct)"
+}
+d5_post() { # URL ARQUIVO_DA_RESPOSTA
+	hcurl -sS -o "$2" -w '%{http_code} %{content_type}' --max-time 10 -H 'Expect:' \
+		-H 'Content-Type: application/json' --data-binary "@$WORK/post" "$1"
+}
+
+# d5_same_redirect CAMINHO DESTINO: o serviço redireciona CAMINHO para DESTINO; pelo gateway,
+# o mesmo status e o mesmo corpo, com o endereço do gateway (o Host do cliente chega ao serviço).
+d5_same_redirect() {
+	local direct
+	direct=$(http_get "$D5_USERS_URL$1")
+	equals "$(http_status) $(last_header Location)" "308 $D5_USERS_URL$2" || return 1
+	expect_http "$D5_GATEWAY_URL$1" 308 || return 1
+	equals "$(last_header Location)" "$D5_GATEWAY_URL$2" || return 1
+	equals "$(cat "$WORK/body")" "${direct//"$D5_USERS_URL"/$D5_GATEWAY_URL}"
+}
+
 test_5() {
 	cmd_5
 	echo "Exercícios de falha:"
-	check "testes unitários do gateway (dentro da imagem)" \
+	check "testes unitários do gateway e do transporte dele (dentro da imagem)" \
 		dc run --rm --no-deps gateway python -m unittest
-	local gw_started
+	local gw_started gw_state
 	gw_started=$(started_at gateway)
+	gw_state=$(d5_gateway_state)
+	echo "Corpos grandes (limite do gateway: 1 MiB; o corpo é enviado sem esperar o 100-continue):"
+	check "POST de 2 MiB pelo gateway: 413 JSON do próprio gateway, e o users_service nem vê a requisição" \
+		d5_body_2mib
+	check "POST de 500 MiB (curl lendo de /dev/zero, Content-Length declarado): 413 sem ler o corpo" \
+		d5_body_stream "Content-Length: 524288000"
+	check "POST chunked de 500 MiB (tamanho só visto lendo): 413 ao passar de 1 MiB" \
+		d5_body_stream "Transfer-Encoding: chunked"
+	check "o gateway aguentou os corpos grandes: nem OOMKilled nem reiniciado" \
+		equals "$(d5_gateway_state)" "$gw_state"
+	check "POST de 900 KiB em /users (o serviço responde 405 sem ler o corpo): o mesmo status e corpo do direto, 10 vezes" \
+		d5_same_post 10 921600
+	check "GET /users//1: o gateway repassa o 308 do serviço, com Location para /users/1 no próprio gateway" \
+		d5_same_redirect /users//1 /users/1
 	compose stop users_service
 	check "users_service parado: /users responde 503 JSON com o nome do serviço" \
 		answers_within "$D5_GATEWAY_URL/users" 503 '^\{"erro":"users_service indisponível","servico":"users_service"\}' 3000

@@ -130,6 +130,18 @@ sw_spread() {
 	}
 }
 
+# sw_post_early N BYTES: N POSTs de BYTES bytes em /users pelo gateway, todos com o
+# 405 do serviço (no Swarm, o serviço não é publicado: a referência é o 405 do compose).
+sw_post_early() {
+	local i out
+	head -c "$2" /dev/zero | tr '\0' ' ' >"$WORK/post"
+	for i in $(seq 1 "$1"); do
+		out=$(hcurl -sS -o "$WORK/body" -w '%{http_code}' --max-time 10 -H 'Expect:' \
+			-H 'Content-Type: application/json' --data-binary "@$WORK/post" "$SWARM_URL/users") || return 1
+		equals "$out $(cat "$WORK/body")" '405 {"erro":"método não permitido"}' || { echo "(vez $i)"; return 1; }
+	done
+}
+
 sw_replicas() { # SERVIÇO N: o serviço do stack tem N/N réplicas
 	equals "$(docker service ls --filter "name=${SWARM_STACK}_$1" --format '{{.Replicas}}' | head -n 1)" "$2/$2"
 }
@@ -140,6 +152,10 @@ test_swarm() {
 	local before
 	before=$(swarm_state)
 	cmd_swarm
+	echo "Um serviço que responde antes de ler o corpo (o users_service dá 405 a um POST):"
+	check "10 POSTs de 900 KiB em /users pelo gateway: sempre o 405 JSON do serviço, nenhum 503" \
+		sw_post_early 10 921600
+	check "logo depois, 30 GETs pelo gateway chegam às 3 réplicas (nenhuma saiu do rodízio)" sw_spread 30 3
 	echo "Exercícios de escala e de falha (com requisições em laço pelo gateway):"
 	sw_scale_drill
 	sw_update_drill
