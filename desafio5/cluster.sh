@@ -84,9 +84,10 @@ cmd_cluster() {
 	cl_existing_lab
 	cl_ports_free
 	cd_run desafio5
-	docker_build PYTHON_IMAGE -t d5-users users_service
-	docker_build PYTHON_IMAGE -t d5-orders orders_service
-	docker_build PYTHON_IMAGE -t d5-gateway gateway
+	# as imagens já com o nome do registry (e não as d5-* do ./run.sh swarm)
+	docker_build PYTHON_IMAGE -t "$CLUSTER_PUSH/d5-users" users_service
+	docker_build PYTHON_IMAGE -t "$CLUSTER_PUSH/d5-orders" orders_service
+	docker_build PYTHON_IMAGE -t "$CLUSTER_PUSH/d5-gateway" gateway
 	t0=$(now_ms)
 	run_quiet docker network create --label "$CLUSTER_LABEL" --subnet "$CLUSTER_SUBNET" "$CLUSTER_NET"
 	run_quiet docker run -d --name "$CLUSTER_REGISTRY" --network "$CLUSTER_NET" --network-alias registry \
@@ -102,7 +103,6 @@ cmd_cluster() {
 	wait_until "o registry responder em $CLUSTER_PUSH" cl_registry_up || return 1
 	t_push=$(now_ms)
 	for k in users orders gateway; do
-		run_quiet docker tag "d5-$k" "$CLUSTER_PUSH/d5-$k"
 		run_quiet docker push "$CLUSTER_PUSH/d5-$k"
 	done
 	t_deploy=$(now_ms)
@@ -526,7 +526,7 @@ cl_nothing_left() {
 		docker ps -a --filter "label=$CLUSTER_LABEL" --format 'contêiner {{.Names}}'
 		docker volume ls --filter "label=$CLUSTER_LABEL" --format 'volume {{.Name}}'
 		docker network ls --filter "name=^$CLUSTER_NET\$" --format 'rede {{.Name}}'
-		docker images --format 'imagem {{.Repository}}' | grep -F "imagem $CLUSTER_PUSH/" || true
+		docker images --format 'imagem {{.Repository}}' | grep -E '^imagem 127\.0\.0\.1:[0-9]+/d5-' || true
 	)
 	[ -z "$left" ] || { printf 'sobrou:\n%s\n' "$left"; return 1; }
 }
@@ -559,7 +559,8 @@ clean_cluster() {
 	if [ "$(docker network inspect -f "{{index .Labels \"$LABEL_KEY\"}}" "$CLUSTER_NET" 2>/dev/null)" = cluster ]; then
 		run_quiet docker network rm "$CLUSTER_NET"
 	fi
-	names=$(docker images --format '{{.Repository}}' | grep -F "$CLUSTER_PUSH/d5-" | sort -u || true)
+	names=$(docker images --format '{{.Repository}}' | grep -E '^127\.0\.0\.1:[0-9]+/d5-(users|orders|gateway)$' |
+		sort -u || true)
 	# shellcheck disable=SC2086 # lista de nomes
 	if [ -n "$names" ]; then remove_our_images $names; fi
 }
