@@ -196,14 +196,14 @@ cl_form_swarm() {
 		node=$(cl_node "$k")
 		if [ "$k" -le "$(cl_managers)" ]; then
 			run_shown "docker exec $node docker swarm join --token \"\$TOKEN\" d5-no1:2377" \
-				in_node "$node" swarm join --token "$CL_TOKEN_MANAGER" d5-no1:2377
+				cl_join "$node" "$CL_TOKEN_MANAGER"
 		else
 			if [ -z "$CL_TOKEN_WORKER" ]; then
 				# shellcheck disable=SC2016 # idem
 				run_shown 'TOKEN_WORKER=$(docker exec d5-no1 docker swarm join-token -q worker)' cl_token worker
 			fi
 			run_shown "docker exec $node docker swarm join --token \"\$TOKEN_WORKER\" d5-no1:2377" \
-				in_node "$node" swarm join --token "$CL_TOKEN_WORKER" d5-no1:2377
+				cl_join "$node" "$CL_TOKEN_WORKER"
 		fi
 	done
 	if [ "$NOS" = 2 ]; then
@@ -212,6 +212,16 @@ cl_form_swarm() {
 	wait_until "os $NOS nós aparecerem Ready no docker node ls" cl_nodes_ready d5-no1 "$NOS"
 }
 CL_TOKEN_MANAGER='' CL_TOKEN_WORKER=''
+# cl_join NÓ TOKEN: o join, de novo se falhar antes de entrar (o DNS da rede recém-criada
+# pode ainda não achar d5-no1), até WAIT_SECS; no fim, o erro do último join.
+cl_join() {
+	wait_until "$1 entrar no swarm" cl_joined "$1" "$2" && return 0
+	in_node "$1" swarm join --token "$2" d5-no1:2377
+}
+cl_joined() {
+	[ "$(in_node "$1" info --format '{{.Swarm.LocalNodeState}}')" = active ] ||
+		in_node "$1" swarm join --token "$2" d5-no1:2377
+}
 cl_token() {
 	local t
 	t=$(in_node d5-no1 swarm join-token -q "$1") || return 1
