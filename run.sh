@@ -447,8 +447,7 @@ Portas do host (publicadas só em 127.0.0.1; BIND_ADDRESS muda o endereço):
   USERS_PORT (5003), ORDERS_PORT (5002), GATEWAY_PORT (5004), SWARM_PORT (5004, em todas as
   interfaces: o Swarm publica em modo host sem escolher o endereço),
   CLUSTER_PORT (5004: o gateway do nó 1; o nó N usa CLUSTER_PORT+N-1),
-  CLUSTER_REGISTRY_PORT (5020: o registry do cluster, para o push),
-  CLUSTER_SUBNET (10.220.0.0/24: a rede dos nós do cluster; o nó N fica em .1N)
+  CLUSTER_REGISTRY_PORT (5020: o registry do cluster, para o push)
 
 Outras:
   WAIT_SECS      tempo máximo de cada espera, em segundos (padrão 60)

@@ -14,10 +14,6 @@ readonly CLUSTER_LABEL="$LABEL_KEY=cluster"
 NOS=${NOS:-3}
 CLUSTER_PORT=${CLUSTER_PORT:-5004}
 CLUSTER_REGISTRY_PORT=${CLUSTER_REGISTRY_PORT:-5020}
-# A rede do laboratório, com endereços fixos para os nós: um manager que volta com
-# outro IP não é achado pelos outros (o Raft guarda os endereços), e sem quórum o
-# cluster não se conserta sozinho. O nó N fica em .1N (10.220.0.11, .12, ...).
-CLUSTER_SUBNET=${CLUSTER_SUBNET:-10.220.0.0/24}
 # O registry visto do host (para o push) e visto dos nós (para o pull).
 CLUSTER_PUSH="127.0.0.1:$CLUSTER_REGISTRY_PORT"
 readonly CLUSTER_PULL=registry:5000
@@ -31,7 +27,6 @@ CL_MANAGER=d5-no1 # um manager vivo, por onde consultamos o swarm
 cl_node() { echo "d5-no$1"; }
 cl_port() { echo $((CLUSTER_PORT + $1 - 1)); }            # porta do host do gateway do nó N
 cl_url() { echo "http://127.0.0.1:$(cl_port "$1")"; }
-cl_ip() { local base=${CLUSTER_SUBNET%/*}; echo "${base%.*}.1$1"; } # IP fixo do nó N
 cl_nodes() { seq 1 "$NOS"; }
 cl_managers() { if [ "$NOS" -lt 3 ]; then echo "$NOS"; else echo 3; fi; }
 # in_node NÓ ARGS...: o docker de dentro do nó (docker exec NÓ docker ARGS), sem narrar.
@@ -89,7 +84,7 @@ cmd_cluster() {
 	docker_build PYTHON_IMAGE -t "$CLUSTER_PUSH/d5-orders" orders_service
 	docker_build PYTHON_IMAGE -t "$CLUSTER_PUSH/d5-gateway" gateway
 	t0=$(now_ms)
-	run_quiet docker network create --label "$CLUSTER_LABEL" --subnet "$CLUSTER_SUBNET" "$CLUSTER_NET"
+	run_quiet docker network create --label "$CLUSTER_LABEL" "$CLUSTER_NET"
 	run_quiet docker run -d --name "$CLUSTER_REGISTRY" --network "$CLUSTER_NET" --network-alias registry \
 		--label "$CLUSTER_LABEL" \
 		--mount "type=volume,src=$CLUSTER_REGISTRY-dados,dst=/var/lib/registry,volume-label=$CLUSTER_LABEL" \
@@ -162,7 +157,7 @@ cl_start_node() {
 		read -r -a caps <<<"$(printf '%s' "$CLUSTER_NODE_CAPS" | tr '\n' ' ')"
 		inner=(--cgroup-parent "/$node") # cada nó nos seus cgroups (o /sys/fs/cgroup é o do host)
 	fi
-	if run_quiet docker run -d --name "$node" --hostname "$node" --network "$CLUSTER_NET" --ip "$(cl_ip "$k")" \
+	if run_quiet docker run -d --name "$node" --hostname "$node" --network "$CLUSTER_NET" \
 		--label "$CLUSTER_LABEL" "${caps[@]}" \
 		--mount "type=volume,src=$node-dados,dst=/var/lib/docker,volume-label=$CLUSTER_LABEL" \
 		-p "127.0.0.1:$(cl_port "$k"):5004" "$NODE_IMAGE" \
