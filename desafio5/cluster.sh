@@ -515,7 +515,7 @@ cl_no_failures() { sw_no_failures "$@"; }
 # parecidos, e o swarm do próprio engine (se houver) continuam como estavam.
 cl_clean_drill() {
 	local tag="d5-no9-do-usuario-$$" swarm_before
-	swarm_before=$(swarm_state)
+	swarm_before=$(cl_host_swarm)
 	docker volume create "$tag" >/dev/null
 	docker create --name "$tag" -v "$tag:/x" "$PYTHON_IMAGE" true >/dev/null
 	clean_cluster >/dev/null
@@ -536,9 +536,13 @@ cl_nothing_left() {
 	[ -z "$left" ] || { printf 'sobrou:\n%s\n' "$left"; return 1; }
 }
 cl_user_intact() { # NOME SWARM_ANTES
-	docker container inspect "$1" >/dev/null && docker volume inspect "$1" >/dev/null &&
-		equals "swarm do engine: $(swarm_state)" "swarm do engine: $2"
+	docker container inspect "$1" >/dev/null && docker volume inspect "$1" >/dev/null || return 1
+	# um swarm que o engine já tinha continua lá, o mesmo nó (o clean nunca sai dele);
+	# se não havia, não há o que conferir (outro programa pode criar um no meio)
+	[ "$2" = inactive ] || equals "swarm do engine: $(cl_host_swarm)" "swarm do engine: $2"
 }
+# cl_host_swarm: o estado do swarm do engine da sua máquina, com o ID do nó se ativo.
+cl_host_swarm() { docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}' 2>/dev/null | sed 's/ $//'; }
 
 # O laboratório inteiro sai: o que está dentro dos nós (swarm, stack, imagens) vai
 # com eles. Só o que leva o rótulo do laboratório; o resto não é tocado.
