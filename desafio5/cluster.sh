@@ -73,8 +73,8 @@ run_shown() {
 
 cmd_cluster() {
 	local t0 t_push t_deploy k
-	section "Vários nós: o desafio 5 num cluster de $NOS engines na sua máquina"
 	case $NOS in 2 | 3 | 4 | 5) ;; *) usage_error "NOS=$NOS: o laboratório tem de 2 a 5 nós" ;; esac
+	section "Vários nós: o desafio 5 num cluster de $NOS engines na sua máquina"
 	preflight
 	cl_existing_lab
 	cl_ports_free
@@ -182,7 +182,7 @@ cl_registry_up() {
 
 # Três managers (o Raft aguenta perder um); do quarto nó em diante, workers.
 cl_form_swarm() {
-	local k node
+	local k node worker_token=0
 	run docker exec d5-no1 docker swarm init --advertise-addr eth0
 	# shellcheck disable=SC2016 # o texto mostrado é o que você digitaria, com $(...) literal
 	run_shown 'TOKEN=$(docker exec d5-no1 docker swarm join-token -q manager)' cl_token manager
@@ -193,7 +193,8 @@ cl_form_swarm() {
 			run_shown "docker exec $node docker swarm join --token \"\$TOKEN\" d5-no1:2377" \
 				cl_join "$node" "$CL_TOKEN_MANAGER"
 		else
-			if [ -z "$CL_TOKEN_WORKER" ]; then
+			if [ "$worker_token" = 0 ]; then
+				worker_token=1
 				# shellcheck disable=SC2016 # idem
 				run_shown 'TOKEN_WORKER=$(docker exec d5-no1 docker swarm join-token -q worker)' cl_token worker
 			fi
