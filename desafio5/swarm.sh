@@ -142,6 +142,16 @@ sw_post_early() {
 	done
 }
 
+# sw_none_pushed_out DESDE: 30 GETs chegam às 3 réplicas, e o log do gateway não mostra
+# nenhuma réplica tirada do rodízio desde DESDE. (Com todas fora, o gateway usa todas: só
+# o rodízio não mostraria.)
+sw_none_pushed_out() {
+	local out
+	sw_spread 30 3 || return 1
+	out=$(docker service logs --since "$1" "${SWARM_STACK}_gateway" 2>&1 | grep 'fora do rodízio' || true)
+	[ -z "$out" ] || { printf 'o gateway tirou réplicas do rodízio:\n%s\n' "$(printf '%s\n' "$out" | tail -n 5)"; return 1; }
+}
+
 sw_replicas() { # SERVIÇO N: o serviço do stack tem N/N réplicas
 	equals "$(docker service ls --filter "name=${SWARM_STACK}_$1" --format '{{.Replicas}}' | head -n 1)" "$2/$2"
 }
@@ -153,9 +163,12 @@ test_swarm() {
 	before=$(swarm_state)
 	cmd_swarm
 	echo "Um serviço que responde antes de ler o corpo (o users_service dá 405 a um POST):"
+	local since
+	since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	check "10 POSTs de 900 KiB em /users pelo gateway: sempre o 405 JSON do serviço, nenhum 503" \
 		sw_post_early 10 921600
-	check "logo depois, 30 GETs pelo gateway chegam às 3 réplicas (nenhuma saiu do rodízio)" sw_spread 30 3
+	check "logo depois, 30 GETs pelo gateway chegam às 3 réplicas (nenhuma saiu do rodízio)" \
+		sw_none_pushed_out "$since"
 	echo "Exercícios de escala e de falha (com requisições em laço pelo gateway):"
 	sw_scale_drill
 	sw_update_drill

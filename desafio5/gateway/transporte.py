@@ -211,6 +211,7 @@ class Upstream:
         return bons[next(self._vez) % len(bons)] if bons else None
 
     def _falhou(self, ip):
+        log.warning("%s: %s fora do rodízio por %g s", self.nome, ip, SKIP_FOR)
         self._fora_ate[ip] = time.monotonic() + SKIP_FOR
         self._descartar_ociosas(ip)
 
