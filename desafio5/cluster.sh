@@ -157,8 +157,11 @@ cl_start_node() {
 		read -r -a caps <<<"$(printf '%s' "$CLUSTER_NODE_CAPS" | tr '\n' ' ')"
 		inner=(--cgroup-parent "/$node") # cada nó nos seus cgroups (o /sys/fs/cgroup é o do host)
 	fi
+	# --restart on-failure: um dockerd que cai sozinho volta, como o systemd faz numa máquina
+	# (visto aqui: ao religar, o dockerd às vezes não resolve d5-no1 e sai); um docker kill
+	# ou docker stop, não: a máquina desligada fica desligada
 	if run_quiet docker run -d --name "$node" --hostname "$node" --network "$CLUSTER_NET" \
-		--label "$CLUSTER_LABEL" "${caps[@]}" \
+		--label "$CLUSTER_LABEL" --restart on-failure "${caps[@]}" \
 		--mount "type=volume,src=$node-dados,dst=/var/lib/docker,volume-label=$CLUSTER_LABEL" \
 		-p "127.0.0.1:$(cl_port "$k"):5004" "$NODE_IMAGE" \
 		dockerd --insecure-registry "$CLUSTER_PULL" ${inner[@]+"${inner[@]}"}; then
@@ -365,9 +368,12 @@ test_cluster() {
 	cmd_cluster
 	echo "Exercícios com máquinas (requisições em laço por um gateway publicado em 127.0.0.1):"
 	cl_drain_drill
+	# o nó que voltou do drain está vazio: espalhar antes de derrubar outro (senão o
+	# nó que cai pode levar duas réplicas do users_service, e o gateway tenta uma vez só)
+	cl_rebalance_drill "depois do drain"
 	cl_node_loss_drill
 	cl_leader_drill
-	cl_rebalance_drill
+	cl_rebalance_drill "depois das quedas"
 	cl_budget "memória do laboratório depois dos exercícios" "$(cl_memory)"
 	cl_budget "./run.sh test cluster até aqui" "$((SECONDS - t_test)) s"
 	echo "Orçamento do laboratório ($NOS nós):"
@@ -473,7 +479,7 @@ cl_node_ls_answers() { bounded 10 in_node "$1" node ls >/dev/null || { echo "doc
 # recria uma a uma, e a preferência spread: node.hostname as põe no nó com menos.
 # Com stop-first, porque no start-first a velha ainda conta no seu nó quando a nova
 # é posta, e um empate pode juntar duas no mesmo nó; depois, start-first de novo.
-cl_rebalance_drill() {
+cl_rebalance_drill() { # QUANDO
 	local svc
 	for svc in users_service orders_service; do
 		run_quiet docker exec "$CL_MANAGER" docker service update --detach --force --update-order stop-first \
@@ -483,10 +489,10 @@ cl_rebalance_drill() {
 	for svc in users_service orders_service; do
 		in_node "$CL_MANAGER" service update --detach --update-order start-first "${CLUSTER_STACK}_$svc" >/dev/null || true
 	done
-	echo "  onde ficaram as réplicas depois do docker service update --force:"
+	echo "  onde ficaram as réplicas depois do docker service update --force ($1):"
 	{ cl_tasks users_service | sed 's/^/    users_service  /'; cl_tasks orders_service | sed 's/^/    orders_service /'; } || true
-	check "docker service update --force espalha as réplicas de novo: users em 3 nós" cl_spread_nodes users_service 3
-	check "e orders em 2 nós" cl_spread_nodes orders_service 2
+	check "$1, docker service update --force espalha as réplicas: users em 3 nós" cl_spread_nodes users_service 3
+	check "$1, orders em 2 nós" cl_spread_nodes orders_service 2
 }
 
 # cl_load_start ARQUIVO URL: GET /users e /orders em laço por URL, um status por linha,
