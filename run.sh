@@ -30,11 +30,16 @@ readonly DEFAULT_POSTGRES_IMAGE=postgres:17.6
 readonly DEFAULT_REDIS_IMAGE=redis:7.4.5
 # (só o bench: o nginx é a referência com que o gateway do desafio 5 se compara)
 readonly DEFAULT_NGINX_IMAGE=nginx:1.29.3
+# (só o ./run.sh cluster: cada nó é um Docker engine num contêiner, ao lado de um registry)
+readonly DEFAULT_NODE_IMAGE=docker:28.5.2-dind
+readonly DEFAULT_REGISTRY_IMAGE=registry:3.0.0
 PYTHON_IMAGE=${PYTHON_IMAGE:-$DEFAULT_PYTHON_IMAGE}
 CLIENT_IMAGE=${CLIENT_IMAGE:-$DEFAULT_CLIENT_IMAGE}
 POSTGRES_IMAGE=${POSTGRES_IMAGE:-$DEFAULT_POSTGRES_IMAGE}
 REDIS_IMAGE=${REDIS_IMAGE:-$DEFAULT_REDIS_IMAGE}
 NGINX_IMAGE=${NGINX_IMAGE:-$DEFAULT_NGINX_IMAGE}
+NODE_IMAGE=${NODE_IMAGE:-$DEFAULT_NODE_IMAGE}
+REGISTRY_IMAGE=${REGISTRY_IMAGE:-$DEFAULT_REGISTRY_IMAGE}
 # O compose lê PYTHON_IMAGE etc. do ambiente: exportamos os valores em uso.
 export PYTHON_IMAGE POSTGRES_IMAGE REDIS_IMAGE
 
@@ -47,7 +52,7 @@ RESULTS=''       # arquivo com uma linha "ok"/"falhou" por verificação
 LAST_OUT=''      # saída do último comando executado por run()
 
 # As partes do ./run.sh test, na ordem em que `./run.sh test` as roda.
-readonly TEST_PARTS='docs errors 1 2 3 4 5 swarm leitura bench clean'
+readonly TEST_PARTS='docs errors 1 2 3 4 5 swarm cluster leitura bench clean'
 
 # ------------------------------------------------------------- saída na tela
 
@@ -358,6 +363,8 @@ docker_build() {
 . "$ROOT/desafio5/desafio.sh"
 # shellcheck source=desafio5/swarm.sh
 . "$ROOT/desafio5/swarm.sh"
+# shellcheck source=desafio5/cluster.sh
+. "$ROOT/desafio5/cluster.sh"
 # shellcheck source=bench/bench.sh
 . "$ROOT/bench/bench.sh"
 # shellcheck source=tests/docs.sh
@@ -392,7 +399,7 @@ cmd_test() {
 		set -e
 		if [ "$status" != 0 ]; then
 			record_failure "teste '$part' abortou (código $status); veja a saída acima"
-			case $part in [1-5] | swarm) ("clean_$part" >/dev/null 2>&1) || true ;; esac
+			case $part in [1-5] | swarm | cluster) ("clean_$part" >/dev/null 2>&1) || true ;; esac
 		fi
 	done
 }
@@ -405,6 +412,7 @@ cmd_clean() {
 	clean_4
 	clean_5
 	clean_swarm
+	clean_cluster
 	clean_bench
 	section "Limpeza — imagens antigas (sem tag) deste projeto"
 	run_quiet docker image prune -f --filter "label=$LABEL_KEY"
@@ -423,8 +431,10 @@ Comandos:
   5        Desafio 5 — API gateway (5004) na frente de users (5003) e orders (5002)
   all      todos os desafios, em ordem
   swarm    opcional: o desafio 5 em Docker Swarm, com réplicas (gateway em :5004)
+  cluster  opcional: o desafio 5 num swarm de NOS nós (Docker-in-Docker) na sua máquina,
+           com um registry; gateways em :5004, :5005, :5006 (./run.sh test cluster derruba nós)
   test     todos os desafios de ponta a ponta + exercícios de falha; limpa ao final
-  test N   só uma parte: 1 a 5, ou docs, errors, swarm, leitura, bench, clean
+  test N   só uma parte: 1 a 5, ou docs, errors, swarm, cluster, leitura, bench, clean
   bench    mede desempenho (gateway, cache, tempo até pronto, parada, imagens,
            rebuild) e grava uma tabela Markdown (--out=ARQUIVO; padrão .saida/bench.md)
   clean    remove contêineres, redes, volumes e imagens deste projeto (só os nossos)
@@ -439,14 +449,19 @@ Imagens base (use um mirror se o Docker Hub não estiver acessível):
   POSTGRES_IMAGE (padrão $DEFAULT_POSTGRES_IMAGE)
   REDIS_IMAGE    (padrão $DEFAULT_REDIS_IMAGE)
   NGINX_IMAGE    (padrão $DEFAULT_NGINX_IMAGE; só o bench)
+  NODE_IMAGE     (padrão $DEFAULT_NODE_IMAGE; os nós do cluster)
+  REGISTRY_IMAGE (padrão $DEFAULT_REGISTRY_IMAGE; o registry do cluster)
 
 Portas do host (publicadas só em 127.0.0.1; BIND_ADDRESS muda o endereço):
   WEB_PORT (5000), SERVICE_A_PORT (5001), SERVICE_B_PORT (7000),
   USERS_PORT (5003), ORDERS_PORT (5002), GATEWAY_PORT (5004), SWARM_PORT (5004, em todas as
-  interfaces: o Swarm publica em modo host sem escolher o endereço)
+  interfaces: o Swarm publica em modo host sem escolher o endereço),
+  CLUSTER_PORT (5004: o gateway do nó 1; o nó N usa CLUSTER_PORT+N-1),
+  CLUSTER_REGISTRY_PORT (5020: o registry do cluster, para o push)
 
 Outras:
   WAIT_SECS      tempo máximo de cada espera, em segundos (padrão 60)
+  NOS            quantos nós o ./run.sh cluster cria (padrão 3, de 2 a 5; 3 são managers)
   BENCH_SECS, BENCH_ROUNDS  duração (s) e rodadas de cada caso de carga do bench (2 e 3)
   NO_COLOR       desliga as cores
   POSTGRES_PASSWORD  senha do Postgres do desafio 3 (padrão só para uso local)
@@ -463,7 +478,7 @@ parse_args() {
 	shift
 	for arg in "$@"; do
 		case $cmd:$arg in
-			[1-5]:--dry-run | all:--dry-run | swarm:--dry-run | clean:--dry-run) DRY_RUN=1 ;;
+			[1-5]:--dry-run | all:--dry-run | swarm:--dry-run | cluster:--dry-run | clean:--dry-run) DRY_RUN=1 ;;
 			[12]:--endurecido | bench:--out=*) ;; # lidas pelo próprio comando (cmd_N "$@")
 			test:*)
 				case " $TEST_PARTS " in
@@ -481,7 +496,7 @@ main() {
 	local cmd=${1:-help}
 	shift || true
 	case $cmd in
-		1 | 2 | 3 | 4 | 5 | all | swarm | test | bench | clean) parse_args "$cmd" "$@" ;;
+		1 | 2 | 3 | 4 | 5 | all | swarm | cluster | test | bench | clean) parse_args "$cmd" "$@" ;;
 		help | -h | --help)
 			usage
 			return 0

@@ -26,7 +26,7 @@ no_leftovers() {
 		docker ps -a --filter "label=$LABEL_KEY" --format 'contêiner {{.Names}}'
 		docker volume ls --filter "label=$LABEL_KEY" --format 'volume {{.Name}}'
 		docker volume ls --format 'volume {{.Name}}' | grep -E '^volume desafio2-volume$' || true
-		docker network ls --format 'rede {{.Name}}' | grep -E '^rede (desafio[0-9]|d5-swarm)' || true
+		docker network ls --format 'rede {{.Name}}' | grep -E '^rede (desafio[0-9]|d5-swarm|d5-cluster)' || true
 		docker service ls --format 'serviço {{.Name}}' 2>/dev/null | grep -E '^serviço d5-swarm_' || true
 		docker images --filter "label=$LABEL_KEY" --format 'imagem {{.Repository}}:{{.Tag}}'
 	)

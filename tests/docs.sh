@@ -18,7 +18,8 @@ readme_commands() {
 runsh_commands() {
 	local args
 	read -r -a args <<<"$1"
-	PYTHON_IMAGE='' CLIENT_IMAGE='' POSTGRES_IMAGE='' REDIS_IMAGE='' "$ROOT/run.sh" "${args[@]}" --dry-run 2>/dev/null |
+	PYTHON_IMAGE='' CLIENT_IMAGE='' POSTGRES_IMAGE='' REDIS_IMAGE='' NODE_IMAGE='' REGISTRY_IMAGE='' \
+		NOS='' CLUSTER_PORT='' CLUSTER_REGISTRY_PORT='' "$ROOT/run.sh" "${args[@]}" --dry-run 2>/dev/null |
 		sed -n 's/^\$ //p' | sed 's/^docker-compose /docker compose /' | sort -u
 }
 readme_matches() {
@@ -61,7 +62,7 @@ image_defaults_agree() {
 test_docs() {
 	section "README e padrões"
 	local n
-	for n in 1 '1 --endurecido' 2 '2 --endurecido' 3 4 5 swarm; do
+	for n in 1 '1 --endurecido' 2 '2 --endurecido' 3 4 5 swarm cluster; do
 		check "README mostra exatamente os comandos que ./run.sh $n executa" readme_matches "$n"
 	done
 	check "Dockerfiles e compose files usam as mesmas imagens base padrão do run.sh" image_defaults_agree

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Constrói as imagens substitutas das imagens oficiais (python, curl, postgres,
-# redis, nginx) a partir do Debian trixie, para máquinas sem acesso a um registry.
+# redis, nginx, docker dind e registry) a partir do Debian trixie, para máquinas
+# sem acesso a um registry.
 # Uso: bash .ci/standins/build.sh   (imprime as variáveis *_IMAGE para exportar)
 set -euo pipefail
 
@@ -28,6 +29,9 @@ printf "[global]\ncert = /usr/local/share/ci-ca-bundle.crt\nroot-user-action = i
 			HOOK='rm -rf "$1"/var/lib/postgresql/17 "$1"/etc/postgresql/17' ;;
 		redis) PKGS=redis-server,redis-tools,passwd ;;
 		nginx) PKGS=nginx ;;
+		# os nós do ./run.sh cluster: um Docker engine inteiro (dockerd, containerd, runc)
+		node) PKGS=docker.io,docker-cli,iptables,ca-certificates ;;
+		registry) PKGS=docker-registry ;;
 		*) echo "standin desconhecida: $1" >&2; return 1 ;;
 	esac
 }
@@ -38,6 +42,7 @@ recipe_hash() { # tudo que define a imagem: pacotes, gancho, Dockerfile, arquivo
 		printf '%s\n%s\n%s\n' "$SUITE" "$PKGS" "$HOOK"
 		cat "$HERE/$1.Dockerfile"
 		if [ -f "$HERE/$1-entrypoint.sh" ]; then cat "$HERE/$1-entrypoint.sh"; fi
+		if [ -f "$HERE/$1-config.yml" ]; then cat "$HERE/$1-config.yml"; fi
 		if [ "$1" = python ]; then cat "$CA_BUNDLE"; fi
 	} | sha256sum | cut -c1-16
 }
@@ -67,6 +72,8 @@ build client standin/curl:latest
 build postgres standin/postgres:17
 build redis standin/redis:8
 build nginx standin/nginx:1
+build node standin/docker:dind
+build registry standin/registry:3
 
 cat <<OUT
 PYTHON_IMAGE=standin/python:3.13
@@ -74,4 +81,6 @@ CLIENT_IMAGE=standin/curl:latest
 POSTGRES_IMAGE=standin/postgres:17
 REDIS_IMAGE=standin/redis:8
 NGINX_IMAGE=standin/nginx:1
+NODE_IMAGE=standin/docker:dind
+REGISTRY_IMAGE=standin/registry:3
 OUT
