@@ -271,7 +271,7 @@ cl_checks() {
 	check "as 3 réplicas do users_service estão em 3 nós diferentes" cl_spread_nodes users_service 3
 	check "GET /users pelo gateway de cada nó responde 200 com os usuários" cl_every_gateway
 	check "30 requisições pelo gateway do nó 1 chegam às 3 réplicas (a rede overlay cruza os nós)" \
-		cl_spread_replicas "$(cl_url 1)" 30 3
+		sw_spread "$(cl_url 1)" 30 3
 }
 
 cl_node_roles() { # MANAGER
@@ -306,20 +306,6 @@ cl_every_gateway() {
 		expect_http "$(cl_url "$k")/users" 200 '^\[\{"id":1,"nome":"Ana Souza"' ||
 			{ echo "(gateway do nó $k, $(cl_url "$k"))"; return 1; }
 	done
-}
-
-# cl_spread_replicas URL N ESPERADO: em N requisições a URL/users, ESPERADO réplicas respondem.
-cl_spread_replicas() {
-	local i seen=''
-	for i in $(seq 1 "$2"); do
-		http_get "$1/users" >/dev/null
-		[ "$(http_status)" = 200 ] || { echo "requisição $i: status $(http_status)"; return 1; }
-		seen="$seen$(last_header X-Servido-Por)"$'\n'
-	done
-	equals "$(printf '%s' "$seen" | sort -u | grep -c .) réplicas" "$3 réplicas" || {
-		printf 'respostas por réplica:\n%s\n' "$(printf '%s' "$seen" | sort | uniq -c)"
-		return 1
-	}
 }
 
 # Tempos e memória: o que o laboratório custa na sua máquina.

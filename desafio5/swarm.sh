@@ -79,7 +79,7 @@ sw_checks() {
 		expect_http "$SWARM_URL/users" 200 '^\[\{"id":1,"nome":"Ana Souza"'
 	check "GET /orders e a composição /users/1/orders respondem 200" sw_orders_and_composition
 	check "cada resposta diz qual réplica respondeu (X-Servido-Por)" sw_names_replica
-	check "30 requisições pelo gateway chegam às 3 réplicas do users_service" sw_spread 30 3
+	check "30 requisições pelo gateway chegam às 3 réplicas do users_service" sw_spread "$SWARM_URL" 30 3
 	if [ "$DRY_RUN" = 0 ]; then
 		cat <<-EOF
 
@@ -115,15 +115,16 @@ sw_names_replica() {
 	contains "$(last_header X-Servido-Por)" '^[0-9a-f]{12}$'
 }
 
-# sw_spread N ESPERADO: em N requisições a /users, ESPERADO réplicas distintas respondem.
+# sw_spread URL N ESPERADO: em N requisições a URL/users, ESPERADO réplicas distintas respondem
+# (URL: o gateway do swarm, ou o de um nó do cluster).
 sw_spread() {
 	local i seen=''
-	for i in $(seq 1 "$1"); do
-		http_get "$SWARM_URL/users" >/dev/null
+	for i in $(seq 1 "$2"); do
+		http_get "$1/users" >/dev/null
 		[ "$(http_status)" = 200 ] || { echo "requisição $i: status $(http_status)"; return 1; }
 		seen="$seen$(last_header X-Servido-Por)"$'\n'
 	done
-	equals "$(printf '%s' "$seen" | sort -u | grep -c .) réplicas" "$2 réplicas" || {
+	equals "$(printf '%s' "$seen" | sort -u | grep -c .) réplicas" "$3 réplicas" || {
 		printf 'respostas por réplica:\n%s\n' "$(printf '%s' "$seen" | sort | uniq -c)"
 		return 1
 	}
@@ -146,7 +147,7 @@ sw_post_early() {
 # o rodízio não mostraria.)
 sw_none_pushed_out() {
 	local out
-	sw_spread 30 3 || return 1
+	sw_spread "$SWARM_URL" 30 3 || return 1
 	out=$(docker service logs --since "$1" "${SWARM_STACK}_gateway" 2>&1 | grep 'fora do rodízio' || true)
 	[ -z "$out" ] || { printf 'o gateway tirou réplicas do rodízio:\n%s\n' "$(printf '%s\n' "$out" | tail -n 5)"; return 1; }
 }
@@ -178,7 +179,7 @@ test_swarm() {
 sw_scale_drill() {
 	run_quiet docker service scale --detach=false "${SWARM_STACK}_users_service=5"
 	wait_until "5 réplicas saudáveis" sw_converged || true
-	check "escalado para 5: as 5 réplicas respondem em até 50 requisições" sw_spread 50 5
+	check "escalado para 5: as 5 réplicas respondem em até 50 requisições" sw_spread "$SWARM_URL" 50 5
 	run_quiet docker service scale --detach=false "${SWARM_STACK}_users_service=3"
 	wait_until "3 réplicas de novo" sw_converged || true
 	check "de volta a 3 réplicas (3/3)" sw_replicas users_service 3
