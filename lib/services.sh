@@ -64,31 +64,62 @@ stop_fast() {
 
 # ------------------------------------------------- compose (desafios 3 a 5)
 
-COMPOSE=() # (docker compose) ou (docker-compose), detectado sob demanda
+COMPOSE_CMD=() # (docker compose) ou (docker-compose), escolhido sob demanda
 
-# Compose v2 (plugin "docker compose") ou, na falta dele, v1 ("docker-compose").
+# O Compose em uso: COMPOSE=v2 (o plugin "docker compose") ou COMPOSE=v1
+# ("docker-compose") pede um deles, esteja o outro instalado onde estiver; sem
+# COMPOSE, o v2 e, na falta dele, o v1.
 detect_compose() {
-	if [ "${#COMPOSE[@]}" -gt 0 ]; then return 0; fi
-	if docker compose version >/dev/null 2>&1; then
-		COMPOSE=(docker compose)
-	elif command -v docker-compose >/dev/null 2>&1; then
-		COMPOSE=(docker-compose)
+	if [ "${#COMPOSE_CMD[@]}" -gt 0 ]; then return 0; fi
+	case ${COMPOSE:-} in
+		'') compose_auto ;;
+		v2) compose_v2 || [ "$DRY_RUN" = 1 ] ||
+			die "COMPOSE=v2, mas o plugin Compose v2 (docker compose) não está instalado. Instale-o" \
+				"(vem com o Docker Desktop; no Linux: pacote docker-compose-plugin) ou rode sem COMPOSE=v2." ;;
+		v1) compose_v1 ;;
+		*) usage_error "COMPOSE=$COMPOSE: use COMPOSE=v2 ou COMPOSE=v1 (sem COMPOSE: o v2, com o v1 de reserva)" ;;
+	esac
+}
+compose_auto() {
+	if compose_v2; then return 0; fi
+	if command -v docker-compose >/dev/null 2>&1; then
+		COMPOSE_CMD=(docker-compose)
 		warn "usando Compose v1 (docker-compose); prefira o v2: https://docs.docker.com/compose/install/"
-	elif [ "$DRY_RUN" = 1 ]; then
-		COMPOSE=(docker compose)
-	else
+	elif [ "$DRY_RUN" = 0 ]; then
 		die "Docker Compose não encontrado. Instale o plugin Compose v2 (vem com o Docker Desktop;" \
 			"no Linux: pacote docker-compose-plugin) e rode de novo."
 	fi
+}
+# compose_v2: o plugin responde? (COMPOSE_CMD fica com o v2 de qualquer jeito: o
+# --dry-run sem plugin nenhum mostra os comandos do v2)
+compose_v2() {
+	COMPOSE_CMD=(docker compose)
+	docker compose version >/dev/null 2>&1
+}
+# Pedido com COMPOSE=v1: o docker-compose do PATH, e só se ele for mesmo o v1
+# (o pacote docker-compose do Debian trixie, por exemplo, já é o v2 avulso).
+compose_v1() {
+	local version
+	COMPOSE_CMD=(docker-compose)
+	if [ "$DRY_RUN" = 1 ]; then return 0; fi
+	command -v docker-compose >/dev/null 2>&1 ||
+		die "COMPOSE=v1, mas o Compose v1 (docker-compose) não está instalado neste PATH." \
+			"Instale-o (Debian/Ubuntu até o bookworm: apt-get install docker-compose) ou rode sem COMPOSE=v1."
+	version=$(docker-compose version --short 2>/dev/null) || version='?'
+	case $version in
+		1.*) warn "usando Compose v1 (docker-compose $version), como pede COMPOSE=v1" ;;
+		*) die "COMPOSE=v1, mas o docker-compose deste PATH não é o Compose v1 (versão: $version)." \
+			"Rode sem COMPOSE=v1 (o run.sh usa o v2) ou ponha um docker-compose 1.x na frente do PATH." ;;
+	esac
 }
 
 # compose ARGS...: roda o compose detectado, narrado como os demais comandos;
 # dc ARGS...: o mesmo, sem narrar (consultas internas das verificações).
 compose() {
 	detect_compose
-	run "${COMPOSE[@]}" "$@"
+	run "${COMPOSE_CMD[@]}" "$@"
 }
-dc() { "${COMPOSE[@]}" "$@"; }
+dc() { "${COMPOSE_CMD[@]}" "$@"; }
 
 # ID do contêiner de um serviço do projeto compose da pasta atual (parado também).
 service_id() { dc ps -a -q "$1" 2>/dev/null | head -n 1; }
@@ -219,7 +250,7 @@ port_holder() {
 # a espera é a nossa (wait_healthy), que no v2 só confirma.
 compose_up() {
 	detect_compose
-	if [ "${COMPOSE[0]}" = docker-compose ]; then
+	if [ "${COMPOSE_CMD[0]}" = docker-compose ]; then
 		compose up --build -d
 	elif ! compose up --build -d --wait; then
 		warn "algum serviço não ficou saudável; últimas linhas do log:"
