@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Constrói as imagens substitutas das imagens oficiais (python, curl, postgres,
-# redis, nginx, docker dind e registry) a partir do Debian trixie, para máquinas
+# redis, nginx, docker dind, registry e haproxy) a partir do Debian trixie, para máquinas
 # sem acesso a um registry.
 # Uso: bash .ci/standins/build.sh   (imprime as variáveis *_IMAGE para exportar)
 set -euo pipefail
@@ -32,6 +32,8 @@ printf "[global]\ncert = /usr/local/share/ci-ca-bundle.crt\nroot-user-action = i
 		# os nós do ./run.sh cluster: um Docker engine inteiro (dockerd, containerd, runc)
 		node) PKGS=docker.io,docker-cli,iptables,ca-certificates ;;
 		registry) PKGS=docker-registry ;;
+		# a borda do ./run.sh cluster (passwd: usermod e groupmod, o uid 99 da oficial)
+		haproxy) PKGS=haproxy,passwd ;;
 		*) echo "standin desconhecida: $1" >&2; return 1 ;;
 	esac
 }
@@ -74,6 +76,7 @@ build redis standin/redis:8
 build nginx standin/nginx:1
 build node standin/docker:dind
 build registry standin/registry:3
+build haproxy standin/haproxy:3
 
 cat <<OUT
 PYTHON_IMAGE=standin/python:3.13
@@ -83,4 +86,5 @@ REDIS_IMAGE=standin/redis:8
 NGINX_IMAGE=standin/nginx:1
 NODE_IMAGE=standin/docker:dind
 REGISTRY_IMAGE=standin/registry:3
+HAPROXY_IMAGE=standin/haproxy:3
 OUT
