@@ -34,6 +34,7 @@ readonly DEFAULT_NGINX_IMAGE=nginx:1.29.3
 # (só o ./run.sh cluster: cada nó é um Docker engine num contêiner, ao lado de um registry)
 readonly DEFAULT_NODE_IMAGE=docker:28.5.2-dind
 readonly DEFAULT_REGISTRY_IMAGE=registry:3.0.0
+readonly DEFAULT_HAPROXY_IMAGE=haproxy:3.0.12 # a borda do cluster (a mesma série LTS do Debian trixie)
 PYTHON_IMAGE=${PYTHON_IMAGE:-$DEFAULT_PYTHON_IMAGE}
 CLIENT_IMAGE=${CLIENT_IMAGE:-$DEFAULT_CLIENT_IMAGE}
 POSTGRES_IMAGE=${POSTGRES_IMAGE:-$DEFAULT_POSTGRES_IMAGE}
@@ -41,6 +42,7 @@ REDIS_IMAGE=${REDIS_IMAGE:-$DEFAULT_REDIS_IMAGE}
 NGINX_IMAGE=${NGINX_IMAGE:-$DEFAULT_NGINX_IMAGE}
 NODE_IMAGE=${NODE_IMAGE:-$DEFAULT_NODE_IMAGE}
 REGISTRY_IMAGE=${REGISTRY_IMAGE:-$DEFAULT_REGISTRY_IMAGE}
+HAPROXY_IMAGE=${HAPROXY_IMAGE:-$DEFAULT_HAPROXY_IMAGE}
 # O compose lê PYTHON_IMAGE etc. do ambiente: exportamos os valores em uso.
 export PYTHON_IMAGE POSTGRES_IMAGE REDIS_IMAGE
 
@@ -353,8 +355,8 @@ docker_build() {
 # o que o ./run.sh test acrescenta, em tests/; o bench, em bench/. Lista fixa, com o
 # builtin `.` (os testes de erro rodam com um PATH mínimo).
 for part in lib/services lib/desafio1 lib/desafio2 lib/desafio3 lib/desafio4 lib/desafio5 \
-	lib/swarm lib/cluster bench/bench tests/desafio1 tests/desafio2 tests/desafio3 \
-	tests/desafio4 tests/desafio5 tests/swarm tests/cluster tests/docs tests/errors \
+	lib/swarm lib/cluster lib/borda bench/bench tests/desafio1 tests/desafio2 tests/desafio3 \
+	tests/desafio4 tests/desafio5 tests/swarm tests/cluster tests/borda tests/docs tests/errors \
 	tests/clean tests/bench tests/hardening tests/leitura; do
 	# shellcheck source=/dev/null # cada arquivo é verificado à parte (shellcheck nos *.sh)
 	. "$ROOT/$part.sh"
@@ -411,8 +413,8 @@ Comandos:
   5        Desafio 5 — API gateway (5004) na frente de users (5003) e orders (5002)
   all      todos os desafios, em ordem
   swarm    opcional: o desafio 5 em Docker Swarm, com réplicas (gateway em :5004)
-  cluster  opcional: o desafio 5 num swarm de NOS nós (Docker-in-Docker) na sua máquina,
-           com um registry; gateways em :5004, :5005, :5006 (./run.sh test cluster derruba nós)
+  cluster  opcional: o desafio 5 num swarm de NOS nós (Docker-in-Docker) na sua máquina, com um
+           registry e uma borda em :5010 na frente dos gateways dos nós (./run.sh test cluster derruba nós)
   test     todos os desafios de ponta a ponta + exercícios de falha; limpa ao final
   test N   só uma parte: 1 a 5, ou docs, errors, swarm, cluster, leitura, bench, clean
   bench    mede desempenho (gateway, cache, tempo até pronto, parada, imagens,
@@ -431,13 +433,14 @@ Imagens base (use um mirror se o Docker Hub não estiver acessível):
   NGINX_IMAGE    (padrão $DEFAULT_NGINX_IMAGE; só o bench)
   NODE_IMAGE     (padrão $DEFAULT_NODE_IMAGE; os nós do cluster)
   REGISTRY_IMAGE (padrão $DEFAULT_REGISTRY_IMAGE; o registry do cluster)
+  HAPROXY_IMAGE  (padrão $DEFAULT_HAPROXY_IMAGE; a borda do cluster)
 
 Portas do host (publicadas só em 127.0.0.1; BIND_ADDRESS muda o endereço):
   WEB_PORT (5000), SERVICE_A_PORT (5001), SERVICE_B_PORT (7000),
   USERS_PORT (5003), ORDERS_PORT (5002), GATEWAY_PORT (5004), SWARM_PORT (5004, em todas as
   interfaces: o Swarm publica em modo host sem escolher o endereço),
   CLUSTER_PORT (5004: o gateway do nó 1; o nó N usa CLUSTER_PORT+N-1),
-  CLUSTER_REGISTRY_PORT (5020: o registry do cluster, para o push)
+  CLUSTER_REGISTRY_PORT (5020: o registry do cluster, para o push), EDGE_PORT (5010: a borda do cluster)
 
 Outras:
   WAIT_SECS      tempo máximo de cada espera, em segundos (padrão 60)

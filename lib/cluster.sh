@@ -76,14 +76,15 @@ cmd_cluster() {
 	local t0 t_push t_deploy k
 	case $NOS in 2 | 3 | 4 | 5) ;; *) usage_error "NOS=$NOS: o laboratório tem de 2 a 5 nós" ;; esac
 	section "Vários nós: o desafio 5 num cluster de $NOS engines na sua máquina"
+	cl_edge_banner
 	preflight
 	cl_existing_lab
 	cl_ports_free
 	cd_run extras/cluster
 	# as imagens já com o nome do registry (e não as d5-* do ./run.sh swarm)
-	docker_build PYTHON_IMAGE -t "$CLUSTER_PUSH/d5-users" ../../desafio5/users_service
-	docker_build PYTHON_IMAGE -t "$CLUSTER_PUSH/d5-orders" ../../desafio5/orders_service
-	docker_build PYTHON_IMAGE -t "$CLUSTER_PUSH/d5-gateway" ../../desafio5/gateway
+	for k in users orders gateway; do
+		docker_build PYTHON_IMAGE -t "$CLUSTER_PUSH/d5-$k" "../../desafio5/$(cl_service_dir "$k")"
+	done
 	t0=$(now_ms)
 	run_quiet docker network create --label "$CLUSTER_LABEL" "$CLUSTER_NET"
 	run_quiet docker run -d --name "$CLUSTER_REGISTRY" --network "$CLUSTER_NET" --network-alias registry \
@@ -109,6 +110,7 @@ cmd_cluster() {
 	wait_until "cada serviço chegar ao número de réplicas, saudáveis, em todos os nós" cl_converged ||
 		{ in_node d5-no1 stack ps --no-trunc "$CLUSTER_STACK" >&2 || true; return 1; }
 	CL_PULL_MS=$(($(now_ms) - t_deploy))
+	cl_start_edge || return 1
 	CL_UP_MS=$(($(now_ms) - t0))
 	run docker exec d5-no1 docker node ls
 	run docker exec d5-no1 docker stack ps "$CLUSTER_STACK"
@@ -117,12 +119,14 @@ cmd_cluster() {
 	cl_timings
 }
 
+cl_service_dir() { case $1 in gateway) echo gateway ;; *) echo "$1_service" ;; esac; }
+
 # Um laboratório de uma execução anterior é refeito do zero (é só um laboratório).
 cl_existing_lab() {
 	local k
 	if [ "$DRY_RUN" = 1 ]; then return 0; fi
 	# shellcheck disable=SC2046 # os nomes dos nós, um por palavra
-	ensure_not_foreign "$CLUSTER_REGISTRY" $(for k in $(cl_nodes); do cl_node "$k"; done)
+	ensure_not_foreign "$CLUSTER_REGISTRY" "$EDGE_NAME" $(for k in $(cl_nodes); do cl_node "$k"; done)
 	if [ -n "$(cl_lab_containers)" ] || docker network inspect "$CLUSTER_NET" >/dev/null 2>&1; then
 		info "(há um laboratório de uma execução anterior: vou removê-lo e criar outro)"
 		clean_cluster >/dev/null
@@ -134,15 +138,19 @@ cl_existing_lab() {
 	fi
 }
 
-# As portas dos gateways (uma por nó) e a do registry precisam estar livres.
+# As portas dos gateways (uma por nó), a do registry e a da borda precisam estar livres.
 cl_ports_free() {
 	local k
 	if [ "$DRY_RUN" = 1 ]; then return 0; fi
-	for k in $(cl_nodes) registry; do
-		if [ "$k" = registry ]; then set -- "$CLUSTER_REGISTRY_PORT" CLUSTER_REGISTRY_PORT; else set -- "$(cl_port "$k")" CLUSTER_PORT; fi
+	for k in $(cl_nodes) registry borda; do
+		case $k in
+			registry) set -- "$CLUSTER_REGISTRY_PORT" CLUSTER_REGISTRY_PORT ;;
+			borda) set -- "$EDGE_PORT" EDGE_PORT ;;
+			*) set -- "$(cl_port "$k")" CLUSTER_PORT ;;
+		esac
 		if port_in_use "$1"; then
-			die "A porta $1 do host já está em uso (o laboratório usa $CLUSTER_PORT a $(cl_port "$NOS")" \
-				"para os gateways e $CLUSTER_REGISTRY_PORT para o registry; o desafio 5 usa a 5004)." \
+			die "A porta $1 do host já está em uso (o laboratório usa $EDGE_PORT para a borda, $CLUSTER_PORT a" \
+				"$(cl_port "$NOS") para os gateways e $CLUSTER_REGISTRY_PORT para o registry; o desafio 5 usa a 5004)." \
 				"Derrube quem a usa ou escolha outra: $2=$(($1 + 100)) ./run.sh cluster"
 		fi
 	done
@@ -267,12 +275,13 @@ cl_replicas_running() {
 }
 
 cl_checks() {
-	echo "Verificações ($(cl_url 1) é o gateway do nó 1):"
+	echo "Verificações ($EDGE_URL é a borda; $(cl_url 1) a $(cl_url "$NOS"), os gateways de cada nó):"
 	check "docker node ls: $NOS nós Ready, $(cl_managers) managers, um líder" cl_node_roles d5-no1
 	check "as 3 réplicas do users_service estão em 3 nós diferentes" cl_spread_nodes users_service 3
 	check "GET /users pelo gateway de cada nó responde 200 com os usuários" cl_every_gateway
 	check "30 requisições pelo gateway do nó 1 chegam às 3 réplicas (a rede overlay cruza os nós)" \
 		sw_spread "$(cl_url 1)" 30 3
+	cl_edge_checks
 }
 
 cl_node_roles() { # MANAGER
@@ -320,12 +329,15 @@ cl_timings() {
 	cl_budget "memória do laboratório (nós + registry)" "$(cl_memory)"
 	cat <<-EOF
 
-	Um swarm de $NOS nós na sua máquina. Para explorar (o gateway de cada nó: $(cl_url 1) a $(cl_url "$NOS")):
+	Um swarm de $NOS nós na sua máquina; o endereço para usar é o da borda, $EDGE_URL
+	(o gateway de cada nó, se quiser ir direto: $(cl_url 1) a $(cl_url "$NOS")). Para explorar:
+	  curl -i $EDGE_URL/users     # X-Servido-Pelo-No: o nó; X-Servido-Por: a réplica
+	  docker logs -f $EDGE_NAME             # cada requisição, o nó e as novas tentativas
 	  docker exec d5-no1 docker node ls
 	  docker exec d5-no1 docker service ps ${CLUSTER_STACK}_users_service     # em que nó está cada réplica
-	  docker kill d5-no2          # uma máquina cai; o Swarm repõe as réplicas nos outros nós
-	  docker start d5-no2         # ... e ela volta para o cluster
-	  ./run.sh clean              # remove o laboratório (nós, volumes, rede, registry)
+	  docker kill d5-no2          # uma máquina cai; a borda a tira do rodízio, o Swarm repõe as réplicas
+	  docker start d5-no2         # ... e ela volta para o cluster (e para a borda)
+	  ./run.sh clean              # remove o laboratório (nós, borda, volumes, rede, registry)
 	EOF
 }
 # cl_budget O_QUÊ QUANTO: mostra agora e guarda para o resumo do test cluster.
@@ -354,7 +366,7 @@ clean_cluster() {
 	local ids names vols
 	section "Limpeza — laboratório de vários nós ($CLUSTER_NET)"
 	if [ "$DRY_RUN" = 1 ]; then
-		run_quiet docker rm -f "$CLUSTER_REGISTRY" d5-no1 d5-no2 d5-no3
+		run_quiet docker rm -f "$EDGE_NAME" "$CLUSTER_REGISTRY" d5-no1 d5-no2 d5-no3
 		run_quiet docker volume rm "$CLUSTER_REGISTRY-dados" d5-no1-dados d5-no2-dados d5-no3-dados
 		run_quiet docker network rm "$CLUSTER_NET"
 		return 0

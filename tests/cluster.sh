@@ -8,11 +8,13 @@
 test_cluster() {
 	local t_test=$SECONDS
 	cmd_cluster
-	echo "Exercícios com máquinas (requisições em laço por um gateway publicado em 127.0.0.1):"
+	echo "Exercícios com máquinas (requisições em laço pela borda, $EDGE_URL, o endereço que um cliente usa):"
 	cl_drain_drill
 	# o nó que voltou do drain está vazio: espalhar antes de derrubar outro (senão o
 	# nó que cai pode levar duas réplicas do users_service, e o gateway tenta uma vez só)
 	cl_rebalance_drill "depois do drain"
+	cl_restart_drill
+	cl_rebalance_drill "depois de religar um nó"
 	cl_node_loss_drill
 	# de novo antes do líder: as réplicas do nó que caiu foram para os outros, e o líder
 	# pode ter ficado com duas do users_service (visto no CI: um 504)
@@ -26,52 +28,104 @@ test_cluster() {
 	cl_clean_drill
 }
 
-# cl_victim: um nó que não é o 1 (o do laço) com o máximo de réplicas de users e orders.
+# cl_victim: um nó que não é o manager das consultas com o máximo de réplicas de users e orders.
 cl_victim() {
 	local tasks
 	tasks=$(cl_tasks users_service; cl_tasks orders_service) || return 1
-	printf '%s\n' "$tasks" | grep ' Running' | cut -d' ' -f1 | grep -v '^d5-no1$' |
+	printf '%s\n' "$tasks" | grep ' Running' | cut -d' ' -f1 | grep -v "^$CL_MANAGER\$" |
 		sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }'
+}
+
+# cl_other_manager NÓ: um manager que não é NÓ (por onde consultar o swarm sem ele).
+cl_other_manager() {
+	local k
+	for k in $(seq 1 "$(cl_managers)"); do
+		if [ "$(cl_node "$k")" != "$1" ]; then cl_node "$k"; return 0; fi
+	done
 }
 
 # Drain: o nó sai de serviço de propósito (manutenção); as réplicas mudam de nó.
 cl_drain_drill() {
 	local victim t0
 	victim=$(cl_victim) || true
-	[ -n "$victim" ] || { record_failure "drain: nenhum nó além do 1 tem réplicas"; return 0; }
-	cl_load_start "$WORK/drain.log" "$(cl_url 1)"
+	[ -n "$victim" ] || { record_failure "drain: nenhum nó além de $CL_MANAGER tem réplicas"; return 0; }
+	cl_load_start "$WORK/drain.log"
 	t0=$(now_ms)
-	run_quiet docker exec d5-no1 docker node update --availability drain "$victim"
+	run_quiet docker exec "$CL_MANAGER" docker node update --availability drain "$victim"
 	if wait_until "as réplicas saírem de $victim" cl_drained "$victim"; then
 		cl_budget "drain de $victim: réplicas de volta ao total nos outros nós" "$(cl_secs $(($(now_ms) - t0)))"
 	fi
 	cl_load_stop "$WORK/drain.log"
-	check "drain de $victim com requisições em laço pelo nó 1: nenhuma falhou" cl_no_failures "$WORK/drain.log"
+	cl_budget "drain de $victim" "$(cl_recovery "$WORK/drain.log" "$t0")"
+	check "drain de $victim com GET em laço pela borda: nenhum falhou" cl_no_failures "$WORK/drain.log"
 	check "as réplicas saíram de $victim e rodam nos outros nós (users 3, orders 2)" cl_drained "$victim"
-	run_quiet docker exec d5-no1 docker node update --availability active "$victim"
-	check "$victim de volta a active" cl_nodes_ready d5-no1 "$NOS"
+	run_quiet docker exec "$CL_MANAGER" docker node update --availability active "$victim"
+	check "$victim de volta a active" cl_nodes_ready "$CL_MANAGER" "$NOS"
 }
 cl_drained() { # NÓ
 	cl_replicas_running users_service 3 "$1" && cl_replicas_running orders_service 2 "$1" &&
 		! cl_tasks users_service | grep "^$1 " && ! cl_tasks orders_service | grep "^$1 "
 }
 
-# Uma máquina cai: docker kill no contêiner do nó inteiro (o engine e tudo nele).
+# A máquina desliga (docker stop: o engine do nó para os contêineres e sai) e liga de
+# novo com o laço rodando; ao voltar, o Swarm põe outro gateway nela (modo global), e a
+# borda só a põe de volta no rodízio quando esse gateway responde.
+cl_restart_drill() {
+	local victim t0 t1
+	victim=$(cl_victim) || true
+	[ -n "$victim" ] || { record_failure "religar: nenhum nó além de $CL_MANAGER tem réplicas"; return 0; }
+	cl_load_start "$WORK/restart.log"
+	t0=$(now_ms)
+	run_quiet docker stop "$victim"
+	cl_edge_detects "$victim" "$t0" "docker stop de $victim"
+	t1=$(now_ms)
+	run_quiet docker start "$victim"
+	if WAIT_SECS=90 POLL_SECS=0.2 wait_until "a borda pôr $victim de volta no rodízio" cl_edge_saw "$victim" UP "$t1"; then
+		cl_budget "$victim ligado de novo: a borda o pôs de volta no rodízio" "$(cl_secs $(($(now_ms) - t1)))"
+	fi
+	WAIT_SECS=90 wait_until "$victim voltar ao cluster, com um gateway saudável" cl_converged || true
+	# alguns segundos de tráfego pelo nó que voltou, com o gateway novo
+	wait_until "requisições passarem por $victim de novo" cl_log_has_node "$WORK/restart.log" "$victim" "$(now_ms)" || true
+	cl_load_stop "$WORK/restart.log"
+	cl_budget "docker stop + docker start de $victim" "$(cl_recovery "$WORK/restart.log" "$t0")"
+	check "docker stop e docker start de $victim com GET em laço pela borda: nenhum falhou" \
+		cl_no_failures "$WORK/restart.log"
+	check "$victim volta ao cluster ($NOS nós Ready) e a borda manda requisições a ele de novo" \
+		cl_back_in "$victim" "$WORK/restart.log" "$t1"
+}
+cl_log_has_node() { awk -v n="$2" -v t="$3" '$3 == n && $4 >= t { found = 1 } END { exit !found }' "$1"; }
+cl_back_in() { # NÓ LOG DESDE_MS
+	cl_nodes_ready "$CL_MANAGER" "$NOS" || return 1
+	cl_log_has_node "$2" "$1" "$3" || { echo "nenhuma requisição do laço passou por $1 depois de ligado"; return 1; }
+}
+
+# Uma máquina cai: docker kill no contêiner do nó inteiro (o engine e tudo nele). Qual:
+# a que respondeu a última requisição do laço (nenhum nó é especial para a borda). Um
+# laço de POSTs corre junto: nenhum pode ser atendido duas vezes.
 cl_node_loss_drill() {
 	local victim t0
-	victim=$(cl_victim) || true
-	[ -n "$victim" ] || { record_failure "queda de nó: nenhum nó além do 1 tem réplicas"; return 0; }
-	cl_load_start "$WORK/node.log" "$(cl_url 1)"
+	cl_load_start "$WORK/node.log"
+	cl_load_start "$WORK/post.log" POST
+	wait_until "o laço passar pela borda" cl_last_node "$WORK/node.log" || true
+	victim=$(cl_last_node "$WORK/node.log")
+	[ -n "$victim" ] || { record_failure "queda de nó: o laço não disse qual nó respondeu"; return 0; }
+	if [ "$victim" = "$CL_MANAGER" ]; then CL_MANAGER=$(cl_other_manager "$victim"); fi
 	t0=$(now_ms)
 	run_quiet docker kill "$victim"
+	cl_edge_detects "$victim" "$t0" "docker kill de $victim (o nó da última resposta)"
 	if WAIT_SECS=90 wait_until "o Swarm repor as réplicas de $victim nos outros nós" cl_restored "$victim"; then
 		cl_budget "queda de $victim (docker kill): réplicas repostas nos sobreviventes" "$(cl_secs $(($(now_ms) - t0)))"
 	fi
 	cl_load_stop "$WORK/node.log"
-	check "docker kill de $victim com GET /users e /orders em laço pelo nó 1: nenhum falhou" \
+	cl_load_stop "$WORK/post.log"
+	cl_budget "docker kill de $victim" "$(cl_recovery "$WORK/node.log" "$t0")"
+	check "docker kill de $victim, o nó da última resposta, com GET em laço pela borda: nenhum falhou" \
 		cl_no_failures "$WORK/node.log"
 	check "o Swarm repõe users (3) e orders (2) nos nós que sobraram" cl_restored "$victim"
 	cl_restart_node "$victim"
+	check "POSTs em laço pela borda durante a queda: nenhum atendido duas vezes, cada falha um erro honesto" \
+		cl_post_honest "$WORK/post.log"
+	cl_budget "POSTs durante o docker kill de $victim" "$(cl_post_figures "$WORK/post.log")"
 }
 cl_restored() { cl_replicas_running users_service 3 "$1" && cl_replicas_running orders_service 2 "$1"; }
 
@@ -89,15 +143,12 @@ cl_restart_node() {
 
 # O líder do Raft cai: os outros dois managers elegem outro e o cluster segue.
 cl_leader_drill() {
-	local leader k other='' t0 ms status=0
+	local leader t0 ms status=0
 	leader=$(bounded 15 in_node "$CL_MANAGER" node ls --format '{{.Hostname}} {{.ManagerStatus}}' |
 		awk '$2 == "Leader" { print $1 }') || true
 	[ -n "$leader" ] || { record_failure "não achei o líder no docker node ls"; return 0; }
-	for k in $(cl_nodes); do
-		if [ "$(cl_node "$k")" != "$leader" ] && [ "$k" -le "$(cl_managers)" ] && [ -z "$other" ]; then other=$k; fi
-	done
-	CL_MANAGER=$(cl_node "$other")
-	cl_load_start "$WORK/leader.log" "$(cl_url "$other")"
+	if [ "$leader" = "$CL_MANAGER" ]; then CL_MANAGER=$(cl_other_manager "$leader"); fi
+	cl_load_start "$WORK/leader.log"
 	t0=$(now_ms)
 	run_quiet docker kill "$leader"
 	WAIT_SECS=60 wait_until "um novo líder" cl_new_leader "$CL_MANAGER" "$leader" || status=1
@@ -105,10 +156,12 @@ cl_leader_drill() {
 	WAIT_SECS=90 wait_until "o Swarm repor as réplicas de $leader" cl_restored "$leader" || true
 	cl_load_stop "$WORK/leader.log"
 	if [ "$status" = 0 ]; then cl_budget "queda do líder $leader: novo líder eleito" "$(cl_secs "$ms")"; fi
+	cl_budget "docker kill do líder $leader" "$(cl_recovery "$WORK/leader.log" "$t0")"
 	check "o líder $leader cai e os managers que sobraram elegem outro" cl_new_leader "$CL_MANAGER" "$leader"
 	check "docker node ls responde num manager que sobrou ($CL_MANAGER)" cl_node_ls_answers "$CL_MANAGER"
 	check "o Swarm repõe users (3) e orders (2) fora do líder que caiu" cl_restored "$leader"
-	check "GET /users e /orders em laço pelo gateway de $CL_MANAGER: nenhum falhou" cl_no_failures "$WORK/leader.log"
+	check "GET /users e /orders em laço pela borda durante a queda do líder: nenhum falhou" \
+		cl_no_failures "$WORK/leader.log"
 	cl_restart_node "$leader"
 }
 cl_new_leader() { # MANAGER LÍDER_MORTO
@@ -140,27 +193,6 @@ cl_rebalance_drill() { # QUANDO
 	check "$1, orders em 2 nós" cl_spread_nodes orders_service 2
 }
 
-# cl_load_start ARQUIVO URL: GET /users e /orders em laço por URL, um status por linha,
-# por ao menos 5 s e até existir ARQUIVO.stop (no máximo 120 s e 6000 requisições).
-CL_LOAD_PID=''
-cl_load_start() {
-	rm -f "$1" "$1.stop"
-	(
-		t0=$SECONDS n=0
-		while [ $((SECONDS - t0)) -lt 120 ] && [ "$n" -lt 3000 ] &&
-			{ [ ! -e "$1.stop" ] || [ $((SECONDS - t0)) -lt 5 ]; }; do
-			for path in /users /orders; do
-				hcurl -s -o /dev/null -w "%{http_code} $path\n" --max-time 5 "$2$path" >>"$1" || true
-			done
-			n=$((n + 1))
-		done
-	) &
-	CL_LOAD_PID=$!
-}
-cl_load_stop() {
-	: >"$1.stop"
-	wait "$CL_LOAD_PID" || true
-}
 cl_no_failures() { sw_no_failures "$@"; }
 
 # A limpeza remove só o laboratório: um contêiner e um volume do usuário, com nomes

@@ -19,7 +19,7 @@ runsh_commands() {
 	local args
 	read -r -a args <<<"$1"
 	PYTHON_IMAGE='' CLIENT_IMAGE='' POSTGRES_IMAGE='' REDIS_IMAGE='' NODE_IMAGE='' REGISTRY_IMAGE='' \
-		NOS='' CLUSTER_PORT='' CLUSTER_REGISTRY_PORT='' "$ROOT/run.sh" "${args[@]}" --dry-run 2>/dev/null |
+		HAPROXY_IMAGE='' NOS='' CLUSTER_PORT='' CLUSTER_REGISTRY_PORT='' EDGE_PORT='' COMPOSE='' "$ROOT/run.sh" "${args[@]}" --dry-run 2>/dev/null |
 		sed -n 's/^\$ //p' | sed 's/^docker-compose /docker compose /' | sort -u
 }
 readme_matches() {
