@@ -203,7 +203,7 @@ cl_clean_drill() {
 	docker volume create "$tag" >/dev/null
 	docker create --name "$tag" -v "$tag:/x" "$PYTHON_IMAGE" true >/dev/null
 	clean_cluster >/dev/null
-	check "clean_cluster remove nós, volumes, rede e registry do laboratório" cl_nothing_left
+	check "clean_cluster remove nós, borda, volumes, rede e registry do laboratório" cl_nothing_left
 	check "um contêiner e um volume do usuário continuam lá, e o swarm do engine também" \
 		cl_user_intact "$tag" "$swarm_before"
 	docker rm -f "$tag" >/dev/null 2>&1 || true
