@@ -31,18 +31,7 @@ cl_start_edge() {
 
 # cl_edge_spread N NÓS: em N requisições a /users pela borda, todas 200, NÓS nós diferentes
 # respondem (o cabeçalho X-Servido-Pelo-No que a borda acrescenta).
-cl_edge_spread() {
-	local i seen=''
-	for i in $(seq 1 "$1"); do
-		http_get "$EDGE_URL/users" >/dev/null
-		[ "$(http_status)" = 200 ] || { echo "requisição $i pela borda: status $(http_status)"; return 1; }
-		seen="$seen$(last_header X-Servido-Pelo-No)"$'\n'
-	done
-	equals "$(printf '%s' "$seen" | sort -u | grep -c .) nós" "$2 nós" || {
-		printf 'respostas por nó:\n%s\n' "$(printf '%s' "$seen" | sort | uniq -c)"
-		return 1
-	}
-}
+cl_edge_spread() { sw_spread "$EDGE_URL" "$1" "$2" X-Servido-Pelo-No nós; }
 
 cl_edge_checks() {
 	check "GET /users pela borda ($EDGE_URL) responde 200 com os usuários" \

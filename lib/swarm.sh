@@ -116,17 +116,18 @@ sw_names_replica() {
 	contains "$(last_header X-Servido-Por)" '^[0-9a-f]{12}$'
 }
 
-# sw_spread URL N ESPERADO: em N requisições a URL/users, ESPERADO réplicas distintas respondem
-# (URL: o gateway do swarm, ou o de um nó do cluster).
+# sw_spread URL N ESPERADO [CABEÇALHO QUEM]: em N requisições a URL/users, todas 200, ESPERADO
+# réplicas distintas respondem (URL: o gateway do swarm, ou o de um nó do cluster); com
+# CABEÇALHO e QUEM, o que se conta é outro (X-Servido-Pelo-No nós: os nós, pela borda).
 sw_spread() {
-	local i seen=''
+	local i seen='' header=${4:-X-Servido-Por} who=${5:-réplicas}
 	for i in $(seq 1 "$2"); do
 		http_get "$1/users" >/dev/null
-		[ "$(http_status)" = 200 ] || { echo "requisição $i: status $(http_status)"; return 1; }
-		seen="$seen$(last_header X-Servido-Por)"$'\n'
+		[ "$(http_status)" = 200 ] || { echo "requisição $i a $1: status $(http_status)"; return 1; }
+		seen="$seen$(last_header "$header")"$'\n'
 	done
-	equals "$(printf '%s' "$seen" | sort -u | grep -c .) réplicas" "$3 réplicas" || {
-		printf 'respostas por réplica:\n%s\n' "$(printf '%s' "$seen" | sort | uniq -c)"
+	equals "$(printf '%s' "$seen" | sort -u | grep -c .) $who" "$3 $who" || {
+		printf 'respostas (%s):\n%s\n' "$header" "$(printf '%s' "$seen" | sort | uniq -c)"
 		return 1
 	}
 }
