@@ -414,7 +414,7 @@ Comandos:
   all      todos os desafios, em ordem
   swarm    opcional: o desafio 5 em Docker Swarm, com réplicas (gateway em :5004)
   cluster  opcional: o desafio 5 num swarm de NOS nós (Docker-in-Docker) na sua máquina, com um
-           registry e uma borda em :5010 na frente dos gateways dos nós (./run.sh test cluster derruba nós)
+           registry; a borda (:5010) na frente dos nós (./run.sh test cluster derruba nós)
   test     todos os desafios de ponta a ponta + exercícios de falha; limpa ao final
   test N   só uma parte: 1 a 5, ou docs, errors, swarm, cluster, leitura, bench, clean
   bench    mede desempenho (gateway, cache, tempo até pronto, parada, imagens,
@@ -440,7 +440,7 @@ Portas do host (publicadas só em 127.0.0.1; BIND_ADDRESS muda o endereço):
   USERS_PORT (5003), ORDERS_PORT (5002), GATEWAY_PORT (5004), SWARM_PORT (5004, em todas as
   interfaces: o Swarm publica em modo host sem escolher o endereço),
   CLUSTER_PORT (5004: o gateway do nó 1; o nó N usa CLUSTER_PORT+N-1),
-  CLUSTER_REGISTRY_PORT (5020: o registry do cluster, para o push), EDGE_PORT (5010: a borda do cluster)
+  CLUSTER_REGISTRY_PORT (5020: o registry do cluster, para o push), EDGE_PORT (5010: a borda)
 
 Outras:
   WAIT_SECS      tempo máximo de cada espera, em segundos (padrão 60)
