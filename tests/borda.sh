@@ -32,18 +32,19 @@ cl_load_stop() {
 	wait "$(cat "$1.pid")" || true
 }
 
-# cl_edge_request ARQUIVO MÉTODO CAMINHO [ID]: uma requisição pela borda, anotada em ARQUIVO.
-# O nó sai do cabeçalho X-Servido-Pelo-No, lido pelo próprio bash (sem um processo a mais).
+# cl_edge_request ARQUIVO MÉTODO CAMINHO [ID]: uma requisição pela borda, anotada em ARQUIVO
+# (quando o curl falha, o erro dele vai junto, no fim da linha). O nó sai do cabeçalho
+# X-Servido-Pelo-No, lido pelo próprio bash (sem um processo a mais).
 cl_edge_request() {
-	local start code node='-' line extra=()
+	local start code node='-' line err='' extra=()
 	if [ -n "${4:-}" ]; then extra=(-H "X-Request-ID: $4" -H 'Content-Type: application/json' --data '{}'); fi
 	start=$(now_ms)
-	code=$(hcurl -s -o /dev/null -D "$1.h" -X "$2" ${extra[@]+"${extra[@]}"} -w '%{http_code}' \
-		--max-time 15 "$EDGE_URL$3") || code=${code:-000}
+	code=$(hcurl -sS -o /dev/null -D "$1.h" -X "$2" ${extra[@]+"${extra[@]}"} -w '%{http_code}' \
+		--max-time 15 "$EDGE_URL$3" 2>"$1.err") || { code=${code:-000}; err=$(head -n 1 "$1.err"); }
 	while IFS= read -r line; do
 		case $line in [Xx]-[Ss]ervido-[Pp]elo-[Nn]o:*) node=${line#*: } node=${node%$'\r'} ;; esac
 	done <"$1.h"
-	echo "$code $3 $node $start $(($(now_ms) - start)) ${4:-}" >>"$1"
+	echo "$code $3 $node $start $(($(now_ms) - start)) ${4:--} $err" >>"$1"
 }
 
 # cl_last_node ARQUIVO: o nó que respondeu a última requisição do laço.
@@ -86,7 +87,14 @@ cl_post_honest() {
 	missing=$(comm -23 <(printf '%s\n' "$answered") "$1.servico" | grep . | head -n 5 || true)
 	[ -z "$missing" ] || { printf 'respondidos pelo serviço (405) mas fora do log dele:\n%s\n' "$missing"; return 1; }
 	bad=$(awk '$1 != 405 && $1 != 502 && $1 != 503 && $1 != 504' "$1" | head -n 5)
-	[ -z "$bad" ] || { printf 'POSTs sem a resposta do serviço nem um erro honesto:\n%s\n' "$bad"; return 1; }
+	[ -z "$bad" ] || {
+		printf 'POSTs sem a resposta do serviço nem um erro honesto:\n%s\n' "$bad"
+		# o que a borda anotou sobre cada um (o log dela mostra o X-Request-ID entre chaves)
+		printf '%s\n' "$bad" | awk '{ print $6 }' | while read -r id; do
+			docker logs "$EDGE_NAME" 2>&1 | grep -F "{$id}" | sed 's/^/  borda: /' || echo "  borda: nada sobre $id"
+		done
+		return 1
+	}
 }
 
 # cl_post_figures ARQUIVO: os números do laço de POSTs (quantos, atendidos, no log, com erro).
