@@ -31,10 +31,11 @@ readonly DEFAULT_POSTGRES_IMAGE=postgres:17.6
 readonly DEFAULT_REDIS_IMAGE=redis:7.4.5
 # (só o bench: o nginx é a referência com que o gateway do desafio 5 se compara)
 readonly DEFAULT_NGINX_IMAGE=nginx:1.29.3
-# (só o ./run.sh cluster: cada nó é um Docker engine num contêiner, ao lado de um registry)
+# (só o ./run.sh cluster: cada nó é um Docker engine num contêiner, ao lado de um registry e
+# de uma borda, o HAProxy 3.0 LTS, a mesma série do Debian trixie)
 readonly DEFAULT_NODE_IMAGE=docker:28.5.2-dind
 readonly DEFAULT_REGISTRY_IMAGE=registry:3.0.0
-readonly DEFAULT_HAPROXY_IMAGE=haproxy:3.0.12 # a borda do cluster (a mesma série LTS do Debian trixie)
+readonly DEFAULT_HAPROXY_IMAGE=haproxy:3.0.12
 PYTHON_IMAGE=${PYTHON_IMAGE:-$DEFAULT_PYTHON_IMAGE}
 CLIENT_IMAGE=${CLIENT_IMAGE:-$DEFAULT_CLIENT_IMAGE}
 POSTGRES_IMAGE=${POSTGRES_IMAGE:-$DEFAULT_POSTGRES_IMAGE}
