@@ -50,20 +50,22 @@ cl_edge_post_once() {
 		-H 'Content-Type: application/json' --data '{}' "$EDGE_URL/users") || return 1
 	equals "$out $(cat "$WORK/body")" '405 {"erro":"método não permitido"}' || return 1
 	wait_until "o POST $id aparecer no log do users_service" cl_post_logged "$id" >/dev/null || true
-	equals "$(cl_service_post_ids | grep -c "^$id\$") vez(es) no log do users_service" "1 vez(es) no log do users_service"
+	equals "$(cl_service_post_ids users_service /users | grep -c "^$id\$") vez(es) no log do users_service" \
+		"1 vez(es) no log do users_service"
 }
-cl_post_logged() { cl_service_post_ids | grep -qx "$1"; }
+cl_post_logged() { cl_service_post_ids users_service /users | grep -qx "$1"; }
 
-# cl_service_post_ids: o X-Request-ID de cada POST que chegou a uma réplica do users_service,
-# em qualquer nó, das réplicas de agora e das que já pararam (docker logs de cada contêiner).
+# cl_service_post_ids SERVIÇO CAMINHO: o X-Request-ID de cada POST em CAMINHO que chegou a uma
+# réplica do SERVIÇO, em qualquer nó, das réplicas de agora e das que já pararam (docker logs
+# de cada contêiner).
 cl_service_post_ids() {
 	local k node ids id
 	for k in $(cl_nodes); do
 		node=$(cl_node "$k")
-		ids=$(bounded 15 in_node "$node" ps -aq --filter "label=com.docker.swarm.service.name=${CLUSTER_STACK}_users_service") ||
+		ids=$(bounded 15 in_node "$node" ps -aq --filter "label=com.docker.swarm.service.name=${CLUSTER_STACK}_$1") ||
 			{ echo "docker ps não respondeu em $node" >&2; continue; }
 		for id in $ids; do
-			bounded 15 in_node "$node" logs "$id" 2>&1 | sed -n 's/.*"POST \/users HTTP[^"]*" [0-9]* request_id=\([^ ]*\).*/\1/p' || true
+			bounded 15 in_node "$node" logs "$id" 2>&1 | sed -n "s#.*\"POST $2 HTTP[^\"]*\" [0-9]* request_id=\\([^ ]*\\).*#\\1#p" || true
 		done
 	done
 }

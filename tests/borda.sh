@@ -6,10 +6,10 @@
 # do serviço (nenhum atendido duas vezes). Carregado pelo run.sh; os exercícios
 # estão em tests/cluster.sh, a borda em lib/borda.sh.
 
-# cl_load_start ARQUIVO [POST]: requisições em laço pela borda, em segundo plano, por ao
-# menos 5 s e até existir ARQUIVO.stop (no máximo 120 s e 3000 voltas). GET: /users e
-# /orders alternados; POST: /users, cada um com o seu X-Request-ID (ARQUIVO-N). Uma
-# linha por requisição: "STATUS CAMINHO NÓ INÍCIO_MS DURAÇÃO_MS [ID]".
+# cl_load_start ARQUIVO [POST CAMINHO]: requisições em laço pela borda, em segundo plano, por
+# ao menos 5 s e até existir ARQUIVO.stop (no máximo 120 s e 3000 voltas). GET: /users e
+# /orders alternados; POST: em CAMINHO, cada um com o seu X-Request-ID (borda-post-PID-N).
+# Uma linha por requisição: "STATUS CAMINHO NÓ INÍCIO_MS DURAÇÃO_MS ID [ERRO DO CURL]".
 cl_load_start() {
 	rm -f "$1" "$1.stop" "$1.pid"
 	(
@@ -18,7 +18,7 @@ cl_load_start() {
 			{ [ ! -e "$1.stop" ] || [ $((SECONDS - t0)) -lt 5 ]; }; do
 			n=$((n + 1))
 			if [ "${2:-GET}" = POST ]; then
-				cl_edge_request "$1" POST /users "borda-post-$$-$n"
+				cl_edge_request "$1" POST "$3" "borda-post-$$-$n"
 			else
 				cl_edge_request "$1" GET /users
 				cl_edge_request "$1" GET /orders
@@ -72,15 +72,15 @@ cl_edge_detects() {
 	fi
 }
 
-# cl_post_honest ARQUIVO: os POSTs do laço, contados do lado do serviço (o log de acesso
-# de cada réplica do users_service, pelo X-Request-ID): nenhum chegou duas vezes; todo
+# cl_post_honest ARQUIVO SERVIÇO CAMINHO: os POSTs do laço, contados do lado do serviço (o
+# log de acesso de cada réplica dele, pelo X-Request-ID): nenhum chegou duas vezes; todo
 # POST que voltou com a resposta do serviço (405) está lá uma vez; e todo POST que não
 # voltou com ela recebeu um erro honesto da borda ou do gateway (502, 503 ou 504, em JSON).
 cl_post_honest() {
 	local total dup answered missing bad
 	total=$(grep -c . "$1" || true)
 	[ "$total" -gt 0 ] || { echo "o laço de POSTs não fez nenhuma requisição"; return 1; }
-	cl_service_post_ids | grep "^borda-post-$$-" | sort >"$1.servico"
+	cl_service_post_ids "$2" "$3" | grep "^borda-post-$$-" | sort >"$1.servico"
 	dup=$(uniq -d "$1.servico" | head -n 5)
 	[ -z "$dup" ] || { printf 'POSTs que chegaram mais de uma vez ao serviço:\n%s\n' "$dup"; return 1; }
 	answered=$(awk '$1 == 405 { print $6 }' "$1" | sort)

@@ -101,14 +101,22 @@ cl_back_in() { # NÓ LOG DESDE_MS
 
 # Uma máquina cai: docker kill no contêiner do nó inteiro (o engine e tudo nele). Qual:
 # a que respondeu a última requisição do laço (nenhum nó é especial para a borda). Um
-# laço de POSTs corre junto: nenhum pode ser atendido duas vezes.
+# laço de POST /orders corre junto: nenhum pode ser atendido duas vezes. O momento é o
+# em que a última resposta veio do nó sem réplica do orders_service: o gateway dele
+# recebe POSTs da borda até cair, e todo POST que chega a uma réplica fica no log de um
+# nó que sobrevive (o log das últimas requisições de um nó morto morre com o dockerd dele).
 cl_node_loss_drill() {
 	local victim t0
+	victim=$(cl_without_replica orders_service)
+	[ -n "$victim" ] || { record_failure "queda de nó: todo nó tem uma réplica do orders_service"; return 0; }
 	cl_load_start "$WORK/node.log"
-	cl_load_start "$WORK/post.log" POST
-	wait_until "o laço passar pela borda" cl_last_node "$WORK/node.log" || true
-	victim=$(cl_last_node "$WORK/node.log")
-	[ -n "$victim" ] || { record_failure "queda de nó: o laço não disse qual nó respondeu"; return 0; }
+	cl_load_start "$WORK/post.log" POST /orders
+	if ! POLL_SECS=0.1 wait_until "a última resposta do laço vir de $victim" cl_last_is "$WORK/node.log" "$victim"; then
+		cl_load_stop "$WORK/node.log"
+		cl_load_stop "$WORK/post.log"
+		record_failure "queda de nó: o laço não passou por $victim"
+		return 0
+	fi
 	if [ "$victim" = "$CL_MANAGER" ]; then CL_MANAGER=$(cl_other_manager "$victim"); fi
 	t0=$(now_ms)
 	run_quiet docker kill "$victim"
@@ -124,10 +132,19 @@ cl_node_loss_drill() {
 	check "o Swarm repõe users (3) e orders (2) nos nós que sobraram" cl_restored "$victim"
 	cl_restart_node "$victim"
 	check "POSTs em laço pela borda durante a queda: nenhum atendido duas vezes, cada falha um erro honesto" \
-		cl_post_honest "$WORK/post.log"
+		cl_post_honest "$WORK/post.log" orders_service /orders
 	cl_budget "POSTs durante o docker kill de $victim" "$(cl_post_figures "$WORK/post.log")"
 }
 cl_restored() { cl_replicas_running users_service 3 "$1" && cl_replicas_running orders_service 2 "$1"; }
+cl_last_is() { [ "$(cl_last_node "$1")" = "$2" ]; }
+# cl_without_replica SERVIÇO: um nó sem nenhuma tarefa do SERVIÇO rodando.
+cl_without_replica() {
+	local tasks k
+	tasks=$(cl_tasks "$1") || return 0
+	for k in $(cl_nodes); do
+		if ! grep "^$(cl_node "$k") " >/dev/null <<<"$tasks"; then cl_node "$k"; return 0; fi
+	done
+}
 
 # cl_restart_node NÓ: a máquina volta (docker start) e entra de novo no cluster.
 cl_restart_node() {
