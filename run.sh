@@ -394,6 +394,7 @@ cmd_clean() {
 	clean_swarm
 	clean_cluster
 	clean_bench
+	clean_leitura
 	section "Limpeza — imagens antigas (sem tag) deste projeto"
 	run_quiet docker image prune -f --filter "label=$LABEL_KEY"
 	echo "Limpeza concluída: nada deste projeto ficou para trás (o resto não foi tocado)."
