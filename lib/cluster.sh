@@ -318,14 +318,21 @@ cl_timings() {
 	cl_budget "push das 3 imagens para o registry (uma vez)" "$(cl_secs "$CL_PUSH_MS")"
 	cl_budget "deploy até tudo saudável (o pull em cada nó)" "$(cl_secs "$CL_PULL_MS")"
 	cl_budget "memória do laboratório (nós + registry)" "$(cl_memory)"
+	hints_cluster
+}
+# hints_cluster: o que explorar depois do ./run.sh cluster (comandos como em hints_1).
+hints_cluster() {
 	cat <<-EOF
 
-	Um swarm de $NOS nós na sua máquina. Para explorar (o gateway de cada nó: $(cl_url 1) a $(cl_url "$NOS")):
+	Um swarm de $NOS nós na sua máquina; o gateway de cada nó: $(cl_url 1) a $(cl_url "$NOS").
+	Para explorar (os nós, e em que nó está cada réplica):
 	  docker exec d5-no1 docker node ls
-	  docker exec d5-no1 docker service ps ${CLUSTER_STACK}_users_service     # em que nó está cada réplica
-	  docker kill d5-no2          # uma máquina cai; o Swarm repõe as réplicas nos outros nós
-	  docker start d5-no2         # ... e ela volta para o cluster
-	  ./run.sh clean              # remove o laboratório (nós, volumes, rede, registry)
+	  docker exec d5-no1 docker service ps ${CLUSTER_STACK}_users_service
+	Uma máquina cai e o Swarm repõe as réplicas nos outros nós; religada, ela volta para o cluster:
+	  docker kill d5-no2
+	  docker start d5-no2
+	Para remover o laboratório (nós, volumes, rede, registry):
+	  ./run.sh clean
 	EOF
 }
 # cl_budget O_QUÊ QUANTO: mostra agora e guarda para o resumo do test cluster.
