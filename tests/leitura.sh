@@ -7,7 +7,8 @@
 # repositório; cada "Saída esperada" é comparada com o que o shell imprimiu naquele
 # ponto (tests/leitura/leitura.py monta o passeio; o byexample o executa). O
 # passeio roda duas vezes: num bash e num zsh interativo com as opções padrão
-# (`zsh -f -i`), como no Terminal do macOS.
+# (`zsh -f -i`), como no Terminal do macOS. As dicas que o ./run.sh N imprime
+# ("Para explorar") também são coladas no zsh (tests/leitura/dicas.sh).
 #
 # O host só precisa do Docker: bash, zsh, curl, o cliente docker com o Compose v2
 # e o byexample estão na imagem desafios-leitura (tests/leitura/Dockerfile), que
@@ -21,10 +22,12 @@ LEITURA_DIR="$ROOT/.saida/leitura" # o passeio montado e a saída de cada shell
 # (promptcr, promptsp) ficam de fora, para o byexample ler a saída. Como o
 # terminal entende um `#` colado continua o padrão (sem interactivecomments).
 LEITURA_ZSH='/usr/bin/env zsh -f -i +o zle +o promptcr +o promptsp'
+# As partes do ./run.sh que imprimem dicas (hints_PARTE, em lib/).
+LEITURA_HINTS='1 2 3 4 5 swarm cluster'
 
 test_leitura() {
 	section "Leitura: os READMEs colados no terminal, um por um (bash e zsh)"
-	local shells=${LEITURA_SHELLS:-bash zsh} sh swarm_before rest
+	local shells=${LEITURA_SHELLS:-bash zsh} sh part
 	LEITURA_TAGGED=''
 	LEITURA_RUN_ID="passeio-$$"
 	# as tags oficiais e o contêiner do passeio saem também num Ctrl+C ou num kill
@@ -38,35 +41,45 @@ test_leitura() {
 	check "o contêiner do passeio fala com o engine do host (pelo socket $LEITURA_SOCK)" leitura_same_engine
 	[ "$(tail -n 1 "$RESULTS")" = ok ] || return 0
 	info "($(leitura_run docker version --format 'no contêiner: cliente docker {{.Client.Version}}, API {{.Client.APIVersion}} negociada com o engine {{.Server.Version}}' 2>&1))"
+	for part in $LEITURA_HINTS; do
+		check "as dicas do ./run.sh $part colam no zsh como estão (e fazem o mesmo que no bash)" \
+			leitura_hints_paste "$part"
+	done
 	mkdir -p "$LEITURA_DIR"
 	rm -f "$LEITURA_DIR/mapa.txt"
 	# shellcheck disable=SC2046 # a lista de READMEs (caminhos sem espaços)
 	check "os READMEs viram um passeio (cada saída esperada aponta para um comando anterior)" \
 		leitura_run python3 tests/leitura/leitura.py .saida/leitura/passeio.md .saida/leitura/mapa.txt $(leitura_readmes)
 	[ -s "$LEITURA_DIR/mapa.txt" ] || return 0
-	# o swarm só é tocado quando o passeio inclui o README do Swarm (com a trava swarm)
-	swarm_before=fora
-	if grep -q '^[0-9]* [0-9]* swarm ' "$LEITURA_DIR/mapa.txt"; then
-		swarm_before=$(swarm_state)
-		check "o engine não está num swarm (o passeio do Swarm cria e desfaz o seu)" \
-			equals "swarm $swarm_before" "swarm inactive"
-		if [ "$swarm_before" != inactive ]; then
-			# num swarm que já existe (de outra pessoa), o passeio não faz deploy nem sai dele
-			info "(o passeio segue sem o README do Swarm)"
-			swarm_before=fora
-			# as mesmas seções de antes, menos o Swarm (LEITURA_SECOES pode ter escolhido algumas)
-			rest=$(awk '$3 != "swarm" { print $3 }' "$LEITURA_DIR/mapa.txt" | paste -sd, -)
-			[ -n "$rest" ] || return 0
-			# shellcheck disable=SC2046 # a lista de READMEs (caminhos sem espaços)
-			LEITURA_SECOES=$rest leitura_run python3 tests/leitura/leitura.py \
-				.saida/leitura/passeio.md .saida/leitura/mapa.txt $(leitura_readmes)
-		fi
-	fi
+	leitura_swarm_guard
+	[ -s "$LEITURA_DIR/mapa.txt" ] || return 0
 	LEITURA_TAGGED=$(leitura_official_tags)
 	for sh in $shells; do
 		leitura_walk "$sh"
-		leitura_leftovers "$swarm_before"
+		leitura_leftovers "$LEITURA_SWARM_BEFORE"
 	done
+}
+
+# O swarm só é tocado quando o passeio inclui o README do Swarm (com a trava d5): num
+# swarm que já existe (de outra pessoa), o passeio não faz deploy nem sai dele e segue
+# sem esse README. LEITURA_SWARM_BEFORE: o estado de antes, ou "fora" (sem o Swarm).
+leitura_swarm_guard() {
+	local rest
+	LEITURA_SWARM_BEFORE=fora
+	grep -q '^[0-9]* [0-9]* swarm ' "$LEITURA_DIR/mapa.txt" || return 0
+	LEITURA_SWARM_BEFORE=$(swarm_state)
+	check "o engine não está num swarm (o passeio do Swarm cria e desfaz o seu)" \
+		equals "swarm $LEITURA_SWARM_BEFORE" "swarm inactive"
+	[ "$LEITURA_SWARM_BEFORE" != inactive ] || return 0
+	info "(o passeio segue sem o README do Swarm)"
+	LEITURA_SWARM_BEFORE=fora
+	# as mesmas seções de antes, menos o Swarm (LEITURA_SECOES pode ter escolhido algumas)
+	rest=$(awk '$3 != "swarm" { print $3 }' "$LEITURA_DIR/mapa.txt" | paste -sd, -)
+	rm -f "$LEITURA_DIR/mapa.txt"
+	[ -n "$rest" ] || return 0
+	# shellcheck disable=SC2046 # a lista de READMEs (caminhos sem espaços)
+	LEITURA_SECOES=$rest check "o passeio sem o README do Swarm ($rest)" leitura_run python3 \
+		tests/leitura/leitura.py .saida/leitura/passeio.md .saida/leitura/mapa.txt $(leitura_readmes)
 }
 
 # Os READMEs do passeio, na ordem, relativos à raiz: um por pasta, ou o README único
@@ -141,6 +154,15 @@ leitura_same_engine() {
 	here=$(docker info --format '{{.ID}}') || return 1
 	there=$(leitura_run docker info --format '{{.ID}}') || return 1
 	equals "engine $there" "engine $here"
+}
+
+# leitura_hints_paste PARTE: os comandos das dicas de ./run.sh PARTE (as linhas com
+# dois espaços na frente, como o aluno as copia) colados no zsh e no bash, com dublês.
+leitura_hints_paste() {
+	local f="$LEITURA_DIR/dicas-$1.txt"
+	mkdir -p "$LEITURA_DIR"
+	"hints_$1" | sed -n 's/^  //p' >"$f"
+	leitura_run bash tests/leitura/dicas.sh "${f#"$ROOT"/}"
 }
 
 # Na máquina do aluno, python:3.13.9-slim etc. vêm do Docker Hub; aqui, quando uma
