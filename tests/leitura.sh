@@ -28,9 +28,12 @@ LEITURA_HINTS='1 2 3 4 5 swarm cluster'
 test_leitura() {
 	section "Leitura: os READMEs colados no terminal, um por um (bash e zsh)"
 	local shells=${LEITURA_SHELLS:-bash zsh} sh part
-	LEITURA_TAGGED=''
+	LEITURA_TAGGED='' LEITURA_TAGGED_AT=''
 	LEITURA_RUN_ID="passeio-$$"
-	# as tags oficiais e o contêiner do passeio saem também num Ctrl+C ou num kill
+	# as tags oficiais e o contêiner do passeio saem também num Ctrl+C ou num kill; o
+	# aviso vai para o stderr de agora (o trap pode rodar dentro do redirecionamento
+	# de um comando interrompido)
+	exec 8>&2
 	trap leitura_undo EXIT
 	trap 'leitura_on_signal INT' INT
 	trap 'leitura_on_signal TERM' TERM
@@ -53,6 +56,7 @@ test_leitura() {
 	[ -s "$LEITURA_DIR/mapa.txt" ] || return 0
 	leitura_swarm_guard
 	[ -s "$LEITURA_DIR/mapa.txt" ] || return 0
+	LEITURA_TAGGED_AT=$SECONDS # daqui em diante, um passeio pode estar no meio
 	LEITURA_TAGGED=$(leitura_official_tags)
 	for sh in $shells; do
 		leitura_walk "$sh"
@@ -189,12 +193,16 @@ leitura_undo() {
 		docker rm -f "$id" >/dev/null 2>&1 || true
 	done
 }
-# leitura_on_signal SINAL: desfaz e sai pelo mesmo sinal (quem chamou o ./run.sh test
-# vê a interrupção e não segue para a próxima parte).
+# leitura_on_signal SINAL: desfaz, tira o que o passeio interrompido subiu (e o swarm,
+# se foi ele que o criou) e sai pelo mesmo sinal: quem chamou o ./run.sh test vê a
+# interrupção e não segue para a próxima parte. Um segundo Ctrl+C sai na hora.
 leitura_on_signal() {
 	trap - EXIT "$1"
-	info "(passeio interrompido: desfazendo as tags oficiais)"
+	info "(passeio interrompido: desfazendo as tags oficiais e o que o passeio subiu)" 2>&8
 	leitura_undo
+	if [ -s "$LEITURA_DIR/mapa.txt" ] && [ -n "$LEITURA_TAGGED_AT" ]; then
+		leitura_leftovers "$LEITURA_SWARM_BEFORE"
+	fi
 	kill -s "$1" "$(exec sh -c 'echo "$PPID"')"
 }
 
@@ -206,9 +214,12 @@ leitura_walk() {
 	t0=$SECONDS
 	# o ambiente de um aluno: o contêiner não herda as variáveis de imagem e de porta
 	# do teste; um proxy que o cliente docker injete (~/.docker/config.json) sai também
+	# (em segundo plano e com wait: um Ctrl+C chega ao trap na hora, e não só quando o
+	# byexample terminar o arquivo inteiro, como ele faz quando recebe o SIGINT)
 	leitura_run env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u all_proxy -u ALL_PROXY \
 		byexample -l shell -m "$ROOT/tests/leitura" --timeout 300 --no-progress-bar --pretty none \
-		${shebang[@]+"${shebang[@]}"} .saida/leitura/passeio.md >"$out" 2>&1 || status=$?
+		${shebang[@]+"${shebang[@]}"} .saida/leitura/passeio.md >"$out" 2>&1 &
+	wait "$!" || status=$?
 	sed 's/^/    /' "$out"
 	info "(passeio no $sh: $((SECONDS - t0)) s, código $status)"
 	while read -r first last name title; do
