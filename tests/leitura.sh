@@ -2,11 +2,10 @@
 #
 # tests/leitura.sh — ./run.sh test leitura: os READMEs como um aluno os lê. Cada
 # README de desafio (desafio1/README.md a desafio5/README.md e o do Swarm,
-# extras/swarm/README.md; ou, no README único de antes, cada seção de desafio) é
-# colado, bloco por bloco e na ordem, num só shell que começa na raiz do
-# repositório; cada "Saída esperada" é comparada com o que o shell imprimiu naquele
-# ponto (tests/leitura/leitura.py monta o passeio; o byexample o executa). O
-# passeio roda duas vezes: num bash e num zsh interativo com as opções padrão
+# extras/swarm/README.md) é colado, bloco por bloco e na ordem, num só shell que
+# começa na raiz do repositório; cada "Saída esperada" é comparada com o que o
+# shell imprimiu naquele ponto (tests/leitura/leitura.py monta o passeio; o
+# byexample o executa). O passeio roda duas vezes: num bash e num zsh interativo com as opções padrão
 # (`zsh -f -i`), como no Terminal do macOS. As dicas que o ./run.sh N imprime
 # ("Para explorar") também são coladas no zsh (tests/leitura/dicas.sh).
 #
@@ -87,15 +86,10 @@ leitura_swarm_guard() {
 		tests/leitura/leitura.py .saida/leitura/passeio.md .saida/leitura/mapa.txt $(leitura_readmes)
 }
 
-# Os READMEs do passeio, na ordem, relativos à raiz: um por pasta, ou o README único
-# de antes (enquanto os desafios não têm o seu).
+# Os READMEs do passeio, na ordem, relativos à raiz (o cluster não é percorrido).
 leitura_readmes() {
-	if [ -f "$ROOT/desafio1/README.md" ]; then
-		echo desafio1/README.md desafio2/README.md desafio3/README.md desafio4/README.md \
-			desafio5/README.md extras/swarm/README.md
-	else
-		echo README.md
-	fi
+	echo desafio1/README.md desafio2/README.md desafio3/README.md desafio4/README.md \
+		desafio5/README.md extras/swarm/README.md
 }
 
 # A imagem do passeio, da imagem base em uso (PYTHON_IMAGE); o cache do docker build

@@ -4,10 +4,8 @@ Uso: python3 leitura.py SAIDA.md MAPA.txt README.md...
 
 Cada README da lista (na ordem: desafio1/README.md ... desafio5/README.md,
 extras/swarm/README.md) é uma seção do passeio, com o título do seu primeiro
-`# `; no README único de antes (seções `## Desafio N` e `## Escalando com
-Docker Swarm`), cada uma dessas seções é uma. Uma seção é um passeio: os
-comandos dos blocos ```bash, na ordem do documento, colados num só shell que
-começa na raiz do repositório. Um bloco ```text depois de um parágrafo com
+`# `: os comandos dos blocos ```bash, na ordem do documento, colados num só
+shell que começa na raiz do repositório. Um bloco ```text depois de um parágrafo com
 "Saída esperada" é a transcrição do que o shell imprime: linhas `$ comando`
 (continuação com `> `) e, abaixo de cada uma, a saída. Cada comando da
 transcrição tem de estar, na mesma ordem, nos blocos ```bash desde a saída
@@ -33,7 +31,6 @@ import os
 import re
 import sys
 
-SECAO = re.compile(r'^## (Desafio [1-5]\b.*|Escalando com Docker Swarm.*)$')
 MARCA = re.compile(r'^<!--\s*leitura:\s*([a-z-]+)\s*-->$')
 SEM_FIM = '+timeout=4 +stop-on-timeout +stop-signal=interrupt'
 NA_RAIZ = ('$ test -f run.sh && test -d desafio1 && echo "[na raiz do repositório]"',
@@ -78,37 +75,19 @@ def normaliza(linhas):
     return ' '.join(' '.join(l.rstrip('\\').split()) for l in linhas)
 
 
-def nome_da_secao(caminho, titulo):
-    """desafio3/README.md -> desafio3; extras/swarm/README.md -> swarm; no README
-    único, "Desafio 3 — ..." -> desafio3 e "Escalando com Docker Swarm" -> swarm."""
-    pasta = os.path.basename(os.path.dirname(os.path.normpath(caminho)))
-    if pasta:
-        return pasta
-    m = re.match(r'Desafio ([1-5])\b', titulo)
-    return 'desafio' + m.group(1) if m else 'swarm'
-
-
 def le_readme(caminho):
     with open(caminho, encoding='utf-8') as f:
         linhas = f.read().split('\n')
-    # o README único de antes tem várias seções; um README por pasta é uma só
-    varias = any(SECAO.match(linha) for linha in linhas)
-    secoes, secao, marcas, paragrafo = [], None, set(), ''
-    if not varias:
-        secao = {'titulo': None, 'comandos': []}
-        secoes.append(secao)
+    # o nome da seção é a pasta do README: desafio3/README.md -> desafio3, extras/swarm -> swarm
+    secao = {'titulo': None, 'comandos': [],
+             'nome': os.path.basename(os.path.dirname(os.path.normpath(caminho)))}
+    marcas, paragrafo = set(), ''
     pendentes = []  # comandos desde a última saída esperada
     i = 0
     while i < len(linhas):
         linha = linhas[i]
-        if linha.startswith('# ') and not varias and secao['titulo'] is None:
+        if linha.startswith('# ') and secao['titulo'] is None:
             secao['titulo'] = linha[2:].strip()
-        if linha.startswith('## ') and varias:
-            secao = None
-            if SECAO.match(linha):
-                secao = {'titulo': linha[3:], 'comandos': []}
-                secoes.append(secao)
-                pendentes = []
         if linha.startswith(('# ', '## ')):
             marcas, paragrafo = set(), ''
             i += 1
@@ -126,13 +105,13 @@ def le_readme(caminho):
             while fim < len(linhas) and not linhas[fim].startswith('```'):
                 fim += 1
             corpo = linhas[i + 1:fim]
-            if secao is not None and lingua == 'bash':
+            if lingua == 'bash':
                 for c in comandos_do_bloco(corpo, i + 2):
                     c['marcas'] = set(marcas)
                     c['saida'] = None
                     secao['comandos'].append(c)
                     pendentes.append(c)
-            elif secao is not None and lingua == 'text' and 'Saída esperada' in paragrafo:
+            elif lingua == 'text' and 'Saída esperada' in paragrafo:
                 for cmd, saida, n in transcricao(corpo, i + 2):
                     alvo = normaliza(cmd)
                     while pendentes and normaliza(pendentes[0]['linhas']) != alvo:
@@ -149,11 +128,11 @@ def le_readme(caminho):
         if linha.strip():
             paragrafo = linha if not paragrafo else paragrafo + ' ' + linha
         i += 1
-    if not varias and secao['titulo'] is None:
+    if secao['titulo'] is None:
         raise ErroNoReadme('sem um título `# ` (o nome da seção no relatório)')
-    for s in secoes:
-        s['nome'] = nome_da_secao(caminho, s['titulo'])
-    return secoes
+    if not secao['nome']:
+        raise ErroNoReadme('fora de uma pasta (o nome da seção é a pasta do README)')
+    return secao
 
 
 def exemplo(linhas_cmd, opcoes, saida):
@@ -206,15 +185,15 @@ def main():
     secoes = []
     for caminho in sys.argv[3:]:
         try:
-            secoes += le_readme(caminho)
+            secoes.append(le_readme(caminho))
         except ErroNoReadme as e:
             sys.exit('%s, %s' % (caminho, e))
         except OSError as e:
             sys.exit('%s: %s' % (caminho, e.strerror))
-    # LEITURA_SECOES="desafio1,swarm" (ou "Desafio 1,..."): só essas seções (para depurar)
+    # LEITURA_SECOES="desafio1,swarm": só essas seções (para depurar)
     so = [p.strip() for p in os.environ.get('LEITURA_SECOES', '').split(',') if p.strip()]
     if so:
-        secoes = [s for s in secoes if any(s['nome'] == p or s['titulo'].startswith(p) for p in so)]
+        secoes = [s for s in secoes if s['nome'] in so]
     if not secoes:
         sys.exit('%s: nenhuma seção de desafio encontrada' % ', '.join(sys.argv[3:]))
     escreve(secoes, sys.argv[1], sys.argv[2])
