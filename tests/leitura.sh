@@ -5,9 +5,10 @@
 # extras/swarm/README.md) é colado, bloco por bloco e na ordem, num só shell que
 # começa na raiz do repositório; cada "Saída esperada" é comparada com o que o
 # shell imprimiu naquele ponto (tests/leitura/leitura.py monta o passeio; o
-# byexample o executa). O passeio roda duas vezes: num bash e num zsh interativo com as opções padrão
-# (`zsh -f -i`), como no Terminal do macOS. As dicas que o ./run.sh N imprime
-# ("Para explorar") também são coladas no zsh (tests/leitura/dicas.sh).
+# byexample o executa). O passeio roda duas vezes: num bash e num zsh interativo
+# com as opções padrão (`zsh -f -i`), como no Terminal do macOS. As dicas que o
+# ./run.sh N imprime ("Para explorar") também são coladas no zsh
+# (tests/leitura/dicas.sh).
 #
 # O host só precisa do Docker: bash, zsh, curl, o cliente docker com o Compose v2
 # e o byexample estão na imagem desafios-leitura (tests/leitura/Dockerfile), que
