@@ -28,7 +28,7 @@ LEITURA_HINTS='1 2 3 4 5 swarm cluster'
 test_leitura() {
 	section "Leitura: os READMEs colados no terminal, um por um (bash e zsh)"
 	local shells=${LEITURA_SHELLS:-bash zsh} sh part
-	LEITURA_TAGGED='' LEITURA_TAGGED_AT=''
+	LEITURA_TAGGED='' LEITURA_WALKING=0
 	LEITURA_RUN_ID="passeio-$$"
 	# as tags oficiais e o contêiner do passeio saem também num Ctrl+C ou num kill; o
 	# aviso vai para o stderr de agora (o trap pode rodar dentro do redirecionamento
@@ -57,7 +57,7 @@ test_leitura() {
 	[ -s "$LEITURA_DIR/mapa.txt" ] || return 0
 	leitura_swarm_guard
 	[ -s "$LEITURA_DIR/mapa.txt" ] || return 0
-	LEITURA_TAGGED_AT=$SECONDS # daqui em diante, um passeio pode estar no meio
+	LEITURA_WALKING=1 # daqui em diante, um passeio pode estar no meio
 	LEITURA_TAGGED=$(leitura_official_tags)
 	for sh in $shells; do
 		leitura_walk "$sh"
@@ -196,7 +196,7 @@ leitura_on_signal() {
 	trap - EXIT "$1"
 	info "(passeio interrompido: desfazendo as tags oficiais e o que o passeio subiu)" 2>&8
 	leitura_undo
-	if [ -s "$LEITURA_DIR/mapa.txt" ] && [ -n "$LEITURA_TAGGED_AT" ]; then
+	if [ -s "$LEITURA_DIR/mapa.txt" ] && [ "$LEITURA_WALKING" = 1 ]; then
 		leitura_leftovers "$LEITURA_SWARM_BEFORE"
 	fi
 	kill -s "$1" "$(exec sh -c 'echo "$PPID"')"
