@@ -31,8 +31,7 @@ readonly DEFAULT_POSTGRES_IMAGE=postgres:17.6
 readonly DEFAULT_REDIS_IMAGE=redis:7.4.5
 # (só o bench: o nginx é a referência com que o gateway do desafio 5 se compara)
 readonly DEFAULT_NGINX_IMAGE=nginx:1.29.3
-# (só o ./run.sh cluster: cada nó é um Docker engine num contêiner, ao lado de um registry e
-# de uma borda, o HAProxy 3.0 LTS, a mesma série do Debian trixie)
+# (só o ./run.sh cluster: cada nó é um Docker engine num contêiner; o registry; a borda, HAProxy 3.0 LTS)
 readonly DEFAULT_NODE_IMAGE=docker:28.5.2-dind
 readonly DEFAULT_REGISTRY_IMAGE=registry:3.0.0
 readonly DEFAULT_HAPROXY_IMAGE=haproxy:3.0.12
@@ -397,6 +396,7 @@ cmd_clean() {
 	clean_swarm
 	clean_cluster
 	clean_bench
+	clean_leitura
 	section "Limpeza — imagens antigas (sem tag) deste projeto"
 	run_quiet docker image prune -f --filter "label=$LABEL_KEY"
 	echo "Limpeza concluída: nada deste projeto ficou para trás (o resto não foi tocado)."

@@ -327,17 +327,25 @@ cl_timings() {
 	cl_budget "push das 3 imagens para o registry (uma vez)" "$(cl_secs "$CL_PUSH_MS")"
 	cl_budget "deploy até tudo saudável (o pull em cada nó)" "$(cl_secs "$CL_PULL_MS")"
 	cl_budget "memória do laboratório (nós + registry)" "$(cl_memory)"
+	hints_cluster
+}
+# hints_cluster: o que explorar depois do ./run.sh cluster (comandos como em hints_1).
+hints_cluster() {
 	cat <<-EOF
 
-	Um swarm de $NOS nós na sua máquina; o endereço para usar é o da borda, $EDGE_URL
-	(o gateway de cada nó, se quiser ir direto: $(cl_url 1) a $(cl_url "$NOS")). Para explorar:
-	  curl -i $EDGE_URL/users     # X-Servido-Pelo-No: o nó; X-Servido-Por: a réplica
-	  docker logs -f $EDGE_NAME             # cada requisição, o nó e as novas tentativas
+	Um swarm de $NOS nós na sua máquina; o endereço para usar é o da borda, $EDGE_URL.
+	Qual nó respondeu (X-Servido-Pelo-No) e qual réplica (X-Servido-Por), e o log da borda:
+	  curl -i $EDGE_URL/users
+	  docker logs $EDGE_NAME
+	Para explorar (os nós, e em que nó está cada réplica):
 	  docker exec d5-no1 docker node ls
-	  docker exec d5-no1 docker service ps ${CLUSTER_STACK}_users_service     # em que nó está cada réplica
-	  docker kill d5-no2          # uma máquina cai; a borda a tira do rodízio, o Swarm repõe as réplicas
-	  docker start d5-no2         # ... e ela volta para o cluster (e para a borda)
-	  ./run.sh clean              # remove o laboratório (nós, borda, volumes, rede, registry)
+	  docker exec d5-no1 docker service ps ${CLUSTER_STACK}_users_service
+	Uma máquina cai: a borda a tira do rodízio e o Swarm repõe as réplicas nos outros nós;
+	religada, ela volta para o cluster e para a borda:
+	  docker kill d5-no2
+	  docker start d5-no2
+	Para remover o laboratório (nós, borda, volumes, rede, registry):
+	  ./run.sh clean
 	EOF
 }
 # cl_budget O_QUÊ QUANTO: mostra agora e guarda para o resumo do test cluster.

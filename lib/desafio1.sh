@@ -47,16 +47,22 @@ cmd_1() {
 		check "server e client endurecidos (raiz só leitura, sem capabilities, limites, restart)" \
 			d1_hardened
 	fi
-	if [ "$DRY_RUN" = 0 ]; then
-		cat <<-EOF
+	if [ "$DRY_RUN" = 0 ]; then hints_1; fi
+}
 
-		Desafio 1 rodando. Para explorar:
-		  docker logs -f client          # respostas chegando a cada 2 s (Ctrl+C para sair)
-		  docker network inspect desafio1-net
-		  docker stop server             # o client passa a dizer "servidor indisponível"
-		  docker start server            # ... e volta a receber respostas sozinho
-		EOF
-	fi
+# hints_1: o que explorar depois do ./run.sh 1. As linhas com dois espaços na frente
+# são comandos para colar no terminal, um por linha, sem comentários: também no zsh
+# (o ./run.sh test leitura cola cada hints_PARTE no zsh, tests/leitura/dicas.sh).
+hints_1() {
+	cat <<-EOF
+
+	Desafio 1 rodando. Para explorar (as respostas chegam a cada 2 s; Ctrl+C sai do logs -f):
+	  docker logs -f client
+	  docker network inspect desafio1-net
+	Com o server parado, o client passa a dizer "servidor indisponível"; religado, volta a receber respostas sozinho:
+	  docker stop server
+	  docker start server
+	EOF
 }
 
 d1_network_is_bridge() {

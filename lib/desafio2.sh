@@ -50,14 +50,17 @@ cmd_2() {
 		check "d2-db rodou endurecido (raiz só leitura, sem capabilities, no-new-privileges, limites)" \
 			d2_hardened
 	fi
-	if [ "$DRY_RUN" = 0 ]; then
-		cat <<-EOF
+	if [ "$DRY_RUN" = 0 ]; then hints_2; fi
+}
 
-		Desafio 2 pronto. Para explorar:
-		  docker rm d2-db && docker run --name d2-db -v desafio2-volume:/data d2-image   # +1 linha
-		  docker volume inspect desafio2-volume
-		EOF
-	fi
+# hints_2: o que explorar depois do ./run.sh 2 (comandos como em hints_1).
+hints_2() {
+	cat <<-EOF
+
+	Desafio 2 pronto. Para explorar (cada execução acrescenta uma linha à tabela):
+	  docker rm d2-db && docker run --name d2-db -v desafio2-volume:/data d2-image
+	  docker volume inspect desafio2-volume
+	EOF
 }
 
 d2_hardened() {

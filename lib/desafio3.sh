@@ -47,16 +47,22 @@ cmd_3() {
 		d3_counter_after "$after"
 	check "depois de down/up o histórico ainda tem os acessos anteriores" \
 		d3_log_total_at_least $((logs_before + 1))
-	if [ "$DRY_RUN" = 0 ]; then
-		cat <<-EOF
+	if [ "$DRY_RUN" = 0 ]; then hints_3; fi
+}
 
-		Desafio 3 rodando em $D3_URL. Para explorar:
-		  curl $D3_URL/            curl $D3_URL/log?limit=5
-		  curl $D3_URL/todos       curl -i $D3_URL/aluno/1    (veja X-Cache)
-		  cd desafio3 && docker compose logs -f web
-		  docker compose stop cache && curl -i $D3_URL/aluno/2   # responde do banco e avisa
-		EOF
-	fi
+# hints_3: o que explorar depois do ./run.sh 3 (comandos como em hints_1).
+hints_3() {
+	cat <<-EOF
+
+	Desafio 3 rodando em $D3_URL. Para explorar (o cabeçalho X-Cache diz se o aluno veio do Redis):
+	  curl $D3_URL/
+	  curl '$D3_URL/log?limit=5'
+	  curl $D3_URL/todos
+	  curl -i $D3_URL/aluno/1
+	Com o cache parado, a web responde do banco e avisa; os logs mostram cada acesso (Ctrl+C sai):
+	  cd desafio3 && docker compose stop cache && curl -i $D3_URL/aluno/2
+	  docker compose logs -f web
+	EOF
 }
 
 d3_counter_step() {

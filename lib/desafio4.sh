@@ -24,15 +24,19 @@ cmd_4() {
 	check "GET $D4_B_URL/info responde 200 com uma frase por usuário, no formato exato" d4_sentences
 	check "service_b /health informa que o service_a está ok" \
 		expect_http "$D4_B_URL/health" 200 '"service_b":"ok","service_a":"ok"'
-	if [ "$DRY_RUN" = 0 ]; then
-		cat <<-EOF
+	if [ "$DRY_RUN" = 0 ]; then hints_4; fi
+}
 
-		Desafio 4 rodando. Para explorar:
-		  curl $D4_A_URL/usuarios
-		  curl $D4_B_URL/info
-		  cd desafio4 && docker compose stop service_a && curl -i $D4_B_URL/info   # 503 em JSON
-		EOF
-	fi
+# hints_4: o que explorar depois do ./run.sh 4 (comandos como em hints_1).
+hints_4() {
+	cat <<-EOF
+
+	Desafio 4 rodando. Para explorar:
+	  curl $D4_A_URL/usuarios
+	  curl $D4_B_URL/info
+	Com o service_a parado, o service_b responde 503 em JSON:
+	  cd desafio4 && docker compose stop service_a && curl -i $D4_B_URL/info
+	EOF
 }
 
 d4_sentences() {

@@ -39,15 +39,21 @@ cmd_5() {
 		expect_http "$D5_GATEWAY_URL/users/1/orders" 200 '^\{"usuario":\{"id":1,"nome":"Ana Souza".*"pedidos":\[\{"id":101,"user_id":1,.*\{"id":102,"user_id":1,'
 	check "GET $D5_GATEWAY_URL/health informa cada serviço" \
 		expect_http "$D5_GATEWAY_URL/health" 200 '"upstreams":\{"users_service":"ok","orders_service":"ok"\}'
-	if [ "$DRY_RUN" = 0 ]; then
-		cat <<-EOF
+	if [ "$DRY_RUN" = 0 ]; then hints_5; fi
+}
 
-		Desafio 5 rodando. Para explorar:
-		  curl $D5_GATEWAY_URL/users          curl $D5_GATEWAY_URL/orders         curl $D5_GATEWAY_URL/users/1/orders
-		  curl -i -H 'X-Request-ID: meu-id' $D5_GATEWAY_URL/users/2
-		  cd desafio5 && docker compose stop users_service && curl -i $D5_GATEWAY_URL/users   # 503; /orders segue ok
-		EOF
-	fi
+# hints_5: o que explorar depois do ./run.sh 5 (comandos como em hints_1).
+hints_5() {
+	cat <<-EOF
+
+	Desafio 5 rodando. Para explorar:
+	  curl $D5_GATEWAY_URL/users
+	  curl $D5_GATEWAY_URL/orders
+	  curl $D5_GATEWAY_URL/users/1/orders
+	  curl -i -H 'X-Request-ID: meu-id' $D5_GATEWAY_URL/users/2
+	Com o users_service parado, /users responde 503 e /orders segue ok:
+	  cd desafio5 && docker compose stop users_service && curl -i $D5_GATEWAY_URL/users
+	EOF
 }
 
 d5_same_many() {

@@ -81,16 +81,20 @@ sw_checks() {
 	check "GET /orders e a composição /users/1/orders respondem 200" sw_orders_and_composition
 	check "cada resposta diz qual réplica respondeu (X-Servido-Por)" sw_names_replica
 	check "30 requisições pelo gateway chegam às 3 réplicas do users_service" sw_spread "$SWARM_URL" 30 3
-	if [ "$DRY_RUN" = 0 ]; then
-		cat <<-EOF
+	if [ "$DRY_RUN" = 0 ]; then hints_swarm; fi
+}
 
-		Desafio 5 no Swarm. Para explorar:
-		  curl -i $SWARM_URL/users                      # veja X-Servido-Por mudar a cada requisição
-		  docker service scale ${SWARM_STACK}_users_service=5
-		  docker service update --force ${SWARM_STACK}_users_service   # atualização sem derrubar nada
-		  docker stack ps $SWARM_STACK
-		EOF
-	fi
+# hints_swarm: o que explorar depois do ./run.sh swarm (comandos como em hints_1).
+hints_swarm() {
+	cat <<-EOF
+
+	Desafio 5 no Swarm. Para explorar (o cabeçalho X-Servido-Por muda a cada requisição):
+	  curl -i $SWARM_URL/users
+	  docker service scale ${SWARM_STACK}_users_service=5
+	Uma atualização sem derrubar nada, e onde roda cada réplica:
+	  docker service update --force ${SWARM_STACK}_users_service
+	  docker stack ps $SWARM_STACK
+	EOF
 }
 
 # sw_converged: todo serviço do stack com réplicas rodando (= saudáveis) = desejadas.

@@ -1,15 +1,16 @@
-"""O README como um aluno o lê: monta o passeio que o byexample executa.
+"""Os READMEs como um aluno os lê: monta o passeio que o byexample executa.
 
-Uso: python3 leitura.py README.md SAIDA.md MAPA.txt
+Uso: python3 leitura.py SAIDA.md MAPA.txt README.md...
 
-Cada seção de desafio do README (## Desafio N e ## Escalando com Docker Swarm)
-é um passeio: os comandos dos blocos ```bash, na ordem do documento, colados
-num só shell que começa na raiz do repositório. Um bloco ```text depois de um
-parágrafo com "Saída esperada" é a transcrição do que o shell imprime: linhas
-`$ comando` (continuação com `> `) e, abaixo de cada uma, a saída. Cada
-comando da transcrição tem de estar, na mesma ordem, nos blocos ```bash desde
-a saída esperada anterior; a saída dele é comparada com a do shell (`<...>` e
-`<nome>` são trechos que mudam de uma execução para outra). Os comandos que a
+Cada README da lista (na ordem: desafio1/README.md ... desafio5/README.md,
+extras/swarm/README.md) é uma seção do passeio, com o título do seu primeiro
+`# `: os comandos dos blocos ```bash, na ordem do documento, colados num só
+shell que começa na raiz do repositório. Um bloco ```text depois de um parágrafo com
+"Saída esperada" é a transcrição do que o shell imprime: linhas `$ comando`
+(continuação com `> `) e, abaixo de cada uma, a saída. Cada comando da
+transcrição tem de estar, na mesma ordem, nos blocos ```bash desde a saída
+esperada anterior; a saída dele é comparada com a do shell (`<...>` e `<nome>`
+são trechos que mudam de uma execução para outra). Os comandos que a
 transcrição não mostra rodam com a saída ignorada.
 
 Depois de cada comando, o passeio confere o código de saída (`$?`): 0, a não
@@ -23,13 +24,13 @@ No começo e no fim de cada seção, o passeio confere que está na raiz.
 
 SAIDA.md é o arquivo para o byexample (uma seção depois da outra, na mesma
 sessão do shell); MAPA.txt diz em que linhas de SAIDA.md está cada seção
-(`início fim título`), para o relatório por seção.
+(`início fim nome título`; o nome é a pasta do README, `desafio3` ou `swarm`),
+para o relatório por seção.
 """
 import os
 import re
 import sys
 
-SECAO = re.compile(r'^## (Desafio [1-5]\b.*|Escalando com Docker Swarm.*)$')
 MARCA = re.compile(r'^<!--\s*leitura:\s*([a-z-]+)\s*-->$')
 SEM_FIM = '+timeout=4 +stop-on-timeout +stop-signal=interrupt'
 NA_RAIZ = ('$ test -f run.sh && test -d desafio1 && echo "[na raiz do repositório]"',
@@ -77,17 +78,17 @@ def normaliza(linhas):
 def le_readme(caminho):
     with open(caminho, encoding='utf-8') as f:
         linhas = f.read().split('\n')
-    secoes, secao, marcas, paragrafo = [], None, set(), ''
+    # o nome da seção é a pasta do README: desafio3/README.md -> desafio3, extras/swarm -> swarm
+    secao = {'titulo': None, 'comandos': [],
+             'nome': os.path.basename(os.path.dirname(os.path.normpath(caminho)))}
+    marcas, paragrafo = set(), ''
     pendentes = []  # comandos desde a última saída esperada
     i = 0
     while i < len(linhas):
         linha = linhas[i]
-        if linha.startswith('## '):
-            secao = None
-            if SECAO.match(linha):
-                secao = {'titulo': linha[3:], 'comandos': []}
-                secoes.append(secao)
-                pendentes = []
+        if linha.startswith('# ') and secao['titulo'] is None:
+            secao['titulo'] = linha[2:].strip()
+        if linha.startswith(('# ', '## ')):
             marcas, paragrafo = set(), ''
             i += 1
             continue
@@ -104,13 +105,13 @@ def le_readme(caminho):
             while fim < len(linhas) and not linhas[fim].startswith('```'):
                 fim += 1
             corpo = linhas[i + 1:fim]
-            if secao is not None and lingua == 'bash':
+            if lingua == 'bash':
                 for c in comandos_do_bloco(corpo, i + 2):
                     c['marcas'] = set(marcas)
                     c['saida'] = None
                     secao['comandos'].append(c)
                     pendentes.append(c)
-            elif secao is not None and lingua == 'text' and 'Saída esperada' in paragrafo:
+            elif lingua == 'text' and 'Saída esperada' in paragrafo:
                 for cmd, saida, n in transcricao(corpo, i + 2):
                     alvo = normaliza(cmd)
                     while pendentes and normaliza(pendentes[0]['linhas']) != alvo:
@@ -126,10 +127,12 @@ def le_readme(caminho):
             continue
         if linha.strip():
             paragrafo = linha if not paragrafo else paragrafo + ' ' + linha
-        else:
-            paragrafo = paragrafo  # o parágrafo vale até o próximo bloco
         i += 1
-    return secoes
+    if secao['titulo'] is None:
+        raise ErroNoReadme('sem um título `# ` (o nome da seção no relatório)')
+    if not secao['nome']:
+        raise ErroNoReadme('fora de uma pasta (o nome da seção é a pasta do README)')
+    return secao
 
 
 def exemplo(linhas_cmd, opcoes, saida):
@@ -169,7 +172,7 @@ def escreve(secoes, saida, mapa):
         out += [NA_RAIZ[0], NA_RAIZ[1], '']
         # se a seção não voltou à raiz, a próxima começa de lá mesmo assim
         out += ['$ cd "$LEITURA_RAIZ"', '', '```', '']
-        regioes.append('%d %d %s' % (inicio, len(out), s['titulo']))
+        regioes.append('%d %d %s %s' % (inicio, len(out), s['nome'], s['titulo']))
     with open(saida, 'w', encoding='utf-8') as f:
         f.write('\n'.join(out))
     with open(mapa, 'w', encoding='utf-8') as f:
@@ -177,19 +180,23 @@ def escreve(secoes, saida, mapa):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) < 4:
         sys.exit(__doc__)
-    try:
-        secoes = le_readme(sys.argv[1])
-    except ErroNoReadme as e:
-        sys.exit('README.md, %s' % e)
-    # LEITURA_SECOES="Desafio 1,Desafio 2": só as seções com esses começos (para depurar)
+    secoes = []
+    for caminho in sys.argv[3:]:
+        try:
+            secoes.append(le_readme(caminho))
+        except ErroNoReadme as e:
+            sys.exit('%s, %s' % (caminho, e))
+        except OSError as e:
+            sys.exit('%s: %s' % (caminho, e.strerror))
+    # LEITURA_SECOES="desafio1,swarm": só essas seções (para depurar)
     so = [p.strip() for p in os.environ.get('LEITURA_SECOES', '').split(',') if p.strip()]
     if so:
-        secoes = [s for s in secoes if any(s['titulo'].startswith(p) for p in so)]
+        secoes = [s for s in secoes if s['nome'] in so]
     if not secoes:
-        sys.exit('README.md: nenhuma seção de desafio encontrada')
-    escreve(secoes, sys.argv[2], sys.argv[3])
+        sys.exit('%s: nenhuma seção de desafio encontrada' % ', '.join(sys.argv[3:]))
+    escreve(secoes, sys.argv[1], sys.argv[2])
 
 
 if __name__ == '__main__':
