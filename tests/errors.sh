@@ -86,12 +86,12 @@ usage_refused() {
 	contains "$(printf '%s\n' "$2" | sed -n 2p)" '^veja \./run\.sh help$'
 }
 
-# copy_scripts PASTA: o run.sh e as partes que ele carrega (as linhas `. "$ROOT/..."`).
+# copy_scripts PASTA: o run.sh e as partes que ele carrega (lib/, tests/ e bench/*.sh).
 copy_scripts() {
 	local f
 	cp "$ROOT/run.sh" "$1/run.sh"
-	# shellcheck disable=SC2016 # o padrão procura o texto literal $ROOT
-	sed -n 's/^\. "\$ROOT\/\(.*\)"$/\1/p' "$ROOT/run.sh" | while read -r f; do
+	for f in "$ROOT"/lib/*.sh "$ROOT"/tests/*.sh "$ROOT"/bench/*.sh; do
+		f=${f#"$ROOT"/}
 		mkdir -p "$1/$(dirname "$f")"
 		cp "$ROOT/$f" "$1/$f"
 	done
