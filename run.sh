@@ -7,10 +7,11 @@
 # deixa o desafio rodando para você explorar. `./run.sh help` mostra o uso.
 #
 # Aqui fica o que todas as partes usam (saída, verificações, Docker, despacho).
-# Cada desafio mora na sua pasta: desafioN/desafio.sh tem cmd_N, as verificações,
-# test_N e clean_N; lib/services.sh, o kit dos serviços (compose, saúde, portas);
-# bench/bench.sh, o bench; tests/, as verificações transversais.
-# Compatível com o bash 3.2 do macOS (só recursos que ele já tem; ver CONVENTIONS).
+# O que cada subcomando faz está em lib/ (lib/desafioN.sh: cmd_N, as verificações
+# e clean_N; lib/swarm.sh, lib/cluster.sh; lib/services.sh, o kit dos serviços); o
+# que o ./run.sh test acrescenta, em tests/ (tests/desafioN.sh: test_N); o bench,
+# em bench/. O estilo da casa está em CONTRIBUTING.md. Compatível com o bash 3.2
+# do macOS (só recursos que ele já tem).
 
 set -euo pipefail
 
@@ -348,37 +349,16 @@ docker_build() {
 
 # ------------------------------------------------- as partes, uma por pasta
 
-# Lista fixa, com o builtin `.` (os testes de erro rodam com um PATH mínimo).
-# shellcheck source=lib/services.sh
-. "$ROOT/lib/services.sh"
-# shellcheck source=desafio1/desafio.sh
-. "$ROOT/desafio1/desafio.sh"
-# shellcheck source=desafio2/desafio.sh
-. "$ROOT/desafio2/desafio.sh"
-# shellcheck source=desafio3/desafio.sh
-. "$ROOT/desafio3/desafio.sh"
-# shellcheck source=desafio4/desafio.sh
-. "$ROOT/desafio4/desafio.sh"
-# shellcheck source=desafio5/desafio.sh
-. "$ROOT/desafio5/desafio.sh"
-# shellcheck source=desafio5/swarm.sh
-. "$ROOT/desafio5/swarm.sh"
-# shellcheck source=desafio5/cluster.sh
-. "$ROOT/desafio5/cluster.sh"
-# shellcheck source=bench/bench.sh
-. "$ROOT/bench/bench.sh"
-# shellcheck source=tests/docs.sh
-. "$ROOT/tests/docs.sh"
-# shellcheck source=tests/errors.sh
-. "$ROOT/tests/errors.sh"
-# shellcheck source=tests/clean.sh
-. "$ROOT/tests/clean.sh"
-# shellcheck source=tests/bench.sh
-. "$ROOT/tests/bench.sh"
-# shellcheck source=tests/hardening.sh
-. "$ROOT/tests/hardening.sh"
-# shellcheck source=tests/leitura.sh
-. "$ROOT/tests/leitura.sh"
+# O que cada subcomando faz mora em lib/ (um arquivo por desafio e por laboratório);
+# o que o ./run.sh test acrescenta, em tests/; o bench, em bench/. Lista fixa, com o
+# builtin `.` (os testes de erro rodam com um PATH mínimo).
+for part in lib/services lib/desafio1 lib/desafio2 lib/desafio3 lib/desafio4 lib/desafio5 \
+	lib/swarm lib/cluster bench/bench tests/desafio1 tests/desafio2 tests/desafio3 \
+	tests/desafio4 tests/desafio5 tests/swarm tests/cluster tests/docs tests/errors \
+	tests/clean tests/bench tests/hardening tests/leitura; do
+	# shellcheck source=/dev/null # cada arquivo é verificado à parte (shellcheck nos *.sh)
+	. "$ROOT/$part.sh"
+done
 
 # ---------------------------------------------------------- subcomandos
 

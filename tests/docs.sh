@@ -1,18 +1,26 @@
 # shellcheck shell=bash
 #
-# tests/docs.sh — a guarda contra deriva (./run.sh test docs): o README mostra
-# exatamente os comandos que ./run.sh N executa, e Dockerfiles e compose files
-# usam as mesmas imagens base padrão do run.sh.
+# tests/docs.sh — a guarda contra deriva (./run.sh test docs): o README de cada
+# desafio (e os dos laboratórios) mostra exatamente os comandos que ./run.sh N
+# executa, e Dockerfiles e compose files usam as mesmas imagens base padrão do run.sh.
 
-# Comandos dos blocos do README marcados com <!-- run.sh ARGS --> (sem comentários;
-# uma linha terminada em \ continua na seguinte).
+# readme_of ARGS: o README que mostra os comandos de ./run.sh ARGS.
+readme_of() {
+	case $1 in
+		swarm | cluster) echo "extras/$1/README.md" ;;
+		*) echo "desafio${1%% *}/README.md" ;;
+	esac
+}
+
+# Comandos dos blocos do README de ARGS marcados com <!-- run.sh ARGS --> (sem
+# comentários; uma linha terminada em \ continua na seguinte).
 readme_commands() {
 	awk -v tag="<!-- run.sh $1 -->" '
 		$0 == tag { armed = 1; next }
 		armed && /^```/ { if (inblock) { inblock = 0; armed = 0 } else { inblock = 1 }; next }
 		inblock && /\\$/ { sub(/[[:space:]]*\\$/, ""); sub(/^[[:space:]]+/, ""); cont = cont $0 " "; next }
 		inblock { sub(/^[[:space:]]+/, ""); print cont $0; cont = "" }
-	' "$ROOT/README.md" | sed -e 's/[[:space:]][[:space:]]*#.*$//' -e 's/^\$ //' | grep -v '^[[:space:]]*$' | sort -u
+	' "$ROOT/$(readme_of "$1")" | sed -e 's/[[:space:]][[:space:]]*#.*$//' -e 's/^\$ //' | grep -v '^[[:space:]]*$' | sort -u
 }
 # Comandos que ./run.sh ARGS executa, com as imagens padrão (como um usuário comum).
 runsh_commands() {
@@ -27,7 +35,7 @@ readme_matches() {
 	readme=$(readme_commands "$1")
 	runsh=$(runsh_commands "$1")
 	if [ -z "$readme" ]; then
-		echo "nenhum bloco <!-- run.sh $1 --> no README.md"
+		echo "nenhum bloco <!-- run.sh $1 --> em $(readme_of "$1")"
 		return 1
 	fi
 	only_readme=$(printf '%s\n' "$readme" | grep -vxF -- "$runsh" || true)
@@ -63,7 +71,7 @@ test_docs() {
 	section "README e padrões"
 	local n
 	for n in 1 '1 --endurecido' 2 '2 --endurecido' 3 4 5 swarm cluster; do
-		check "README mostra exatamente os comandos que ./run.sh $n executa" readme_matches "$n"
+		check "$(readme_of "$n") mostra exatamente os comandos que ./run.sh $n executa" readme_matches "$n"
 	done
 	check "Dockerfiles e compose files usam as mesmas imagens base padrão do run.sh" image_defaults_agree
 }

@@ -1,6 +1,6 @@
-// CI: cada bloco ```mermaid do README.md precisa ser um diagrama válido
+// CI: cada bloco ```mermaid dos READMEs precisa ser um diagrama válido
 // (o GitHub mostra uma caixa de erro no lugar de um diagrama quebrado).
-// Uso: node tests/mermaid/check.mjs README.md
+// Uso: node tests/mermaid/check.mjs ARQUIVO.md...
 import fs from "node:fs";
 import { JSDOM } from "jsdom";
 
@@ -25,16 +25,21 @@ if ((await valid("flowchart LR\n  a -- b --> ")) === null) {
   process.exit(1);
 }
 
-const md = fs.readFileSync(process.argv[2] ?? "README.md", "utf8");
-const blocks = [...md.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+const files = process.argv.slice(2);
+if (files.length === 0) files.push("README.md");
+const blocks = [];
+for (const file of files) {
+  const md = fs.readFileSync(file, "utf8");
+  for (const m of md.matchAll(/```mermaid\n([\s\S]*?)```/g)) blocks.push([file, m[1]]);
+}
 if (blocks.length === 0) {
   console.log("mermaid: nenhum diagrama encontrado");
   process.exit(1);
 }
 let bad = 0;
-for (const [i, block] of blocks.entries()) {
+for (const [i, [file, block]] of blocks.entries()) {
   const erro = await valid(block);
   if (erro) bad++;
-  console.log(`diagrama ${i + 1}: ${erro ? "ERRO " + erro : "ok"}`);
+  console.log(`diagrama ${i + 1} (${file}): ${erro ? "ERRO " + erro : "ok"}`);
 }
 process.exit(bad ? 1 : 0);

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 #
-# desafio1/desafio.sh — Desafio 1: dois contêineres na rede desafio1-net.
-# Carregado pelo run.sh: cmd_1 (./run.sh 1), as verificações d1_*, test_1 (a
-# parte do desafio 1 no ./run.sh test) e clean_1.
+# lib/desafio1.sh — ./run.sh 1: dois contêineres na rede desafio1-net.
+# Carregado pelo run.sh: cmd_1, as verificações d1_* e clean_1; os exercícios
+# do ./run.sh test 1 estão em tests/desafio1.sh.
 
 client_logs() { docker logs client 2>&1; }
 
@@ -87,46 +87,6 @@ d1_answer_names_server() {
 	local host
 	host=$(docker container inspect -f '{{.Config.Hostname}}' server)
 	contains "$(client_logs | grep 'resposta:')" "\"servidor\":\"$host\""
-}
-test_1() {
-	cmd_1
-	echo "Exercícios de falha:"
-	docker stop server >/dev/null
-	check "com o server parado, o client escreve uma linha clara de erro e continua" \
-		wait_until "linha de servidor indisponível" d1_client_reports_down
-	local before
-	before=$(client_logs | grep -c 'resposta:' || true)
-	docker start server >/dev/null
-	check "com o server de volta, o client volta a receber respostas sozinho" \
-		wait_until "nova resposta" d1_more_answers_than "$before"
-	check "docker stop server termina em menos de 1 s" stop_fast server
-	check "docker stop client termina em menos de 1 s" stop_fast client
-
-	clean_1 >/dev/null
-	docker create --name server "$PYTHON_IMAGE" true >/dev/null
-	local out status=0
-	out=$("$ROOT/run.sh" 1 2>&1) || status=$?
-	check "./run.sh 1 recusa remover um contêiner 'server' que não é deste projeto" \
-		d1_refused_foreign "$status" "$out"
-	"$ROOT/run.sh" clean >/dev/null 2>&1 || true
-	check "./run.sh clean também mantém o 'server' alheio" \
-		equals "$(container_label server || echo removido)" ''
-	docker rm -f server >/dev/null 2>&1 || true
-	echo "O mesmo desafio com as travas de produção (./run.sh 1 --endurecido):"
-	cmd_1 --endurecido
-	clean_1 >/dev/null
-}
-
-d1_client_reports_down() {
-	client_logs | grep 'servidor indisponível em http://server:8080' >/dev/null &&
-		[ "$(docker container inspect -f '{{.State.Running}}' client)" = true ]
-}
-d1_more_answers_than() {
-	[ "$(client_logs | grep -c 'resposta:')" -gt "$1" ]
-}
-d1_refused_foreign() { # STATUS SAÍDA
-	failed_with "$1" "$2" "não foi criado por este projeto" || return 1
-	equals "$(container_label server || echo removido)" ''
 }
 
 clean_1() {
