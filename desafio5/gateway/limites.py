@@ -191,10 +191,11 @@ class Resposta:
         headers = self.headers + [(b"x-request-id", request_id.encode())] + list(extra)
         if not self.com_tamanho:
             headers.append((b"content-length", b"%d" % len(self.body)))
-        await send({"type": "http.response.start", "status": self.status, "headers": headers})
-        if self.blocos is None:
-            return await send({"type": "http.response.body", "body": self.body})
-        await self.blocos.enviar(send)
+        inicio = {"type": "http.response.start", "status": self.status, "headers": headers}
+        if self.blocos is not None:
+            return await self.blocos.enviar(send, inicio)
+        await send(inicio)
+        await send({"type": "http.response.body", "body": self.body})
 
 
 class Blocos:
@@ -206,8 +207,9 @@ class Blocos:
     def __init__(self, resp, upstream, prazo):
         self.resp, self.upstream, self.prazo = resp, upstream, prazo
 
-    async def enviar(self, send):
+    async def enviar(self, send, inicio):
         try:
+            await send(inicio)
             async with asyncio.timeout_at(self.prazo):
                 async for bloco in self.resp.content.iter_chunked(BLOCO):
                     await send({"type": "http.response.body", "body": bloco, "more_body": True})
@@ -246,10 +248,11 @@ class Upstream:
     async def get(self, alvo, request_id):
         """GET do próprio gateway (composição, /health), com o X-Request-ID da requisição."""
         headers = [("Host", self.host_header), ("X-Request-ID", request_id)]
-        return await self.request("GET", alvo, headers, request_id=request_id)
+        return await self.request("GET", alvo, headers, request_id=request_id, em_blocos=False)
 
-    async def request(self, method, alvo, headers, body=None, request_id="-"):
-        """A Resposta do serviço; FalhaUpstream se não houver uma (e nunca passa do prazo)."""
+    async def request(self, method, alvo, headers, body=None, request_id="-", em_blocos=True):
+        """A Resposta do serviço; FalhaUpstream se não houver uma (e nunca passa do prazo).
+        em_blocos=False: o corpo vem sempre inteiro (até MAX_RESPONSE_SIZE), para ser lido aqui."""
         if self.ocupadas >= VAGAS:
             raise FalhaUpstream(self.nome, 503, f"{self.nome} ocupado")
         self.ocupadas += 1
@@ -258,7 +261,7 @@ class Upstream:
         try:
             async with asyncio.timeout_at(prazo):
                 resp = await self._trocar(method, alvo, headers, body, request_id)
-                resposta = await self._resposta(method, resp, prazo, request_id)
+                resposta = await self._resposta(method, resp, prazo, request_id, em_blocos)
             return resposta
         except TimeoutError:
             raise self._falha(504, f"não respondeu em {READ_TIMEOUT:g} s", "prazo", request_id) from None
@@ -294,35 +297,36 @@ class Upstream:
             tentados.add(ip)
         raise falha or self._falha(503, "indisponível", "nenhum endereço", request_id)
 
-    async def _resposta(self, method, resp, prazo, request_id):
-        """Status e cabeçalhos do serviço; o corpo inteiro (até 64 KiB, ou sem tamanho
-        declarado até MAX_RESPONSE_SIZE) ou em Blocos (com tamanho até MAX_RESPONSE_SIZE)."""
+    async def _resposta(self, method, resp, prazo, request_id, em_blocos):
+        """Status e cabeçalhos do serviço e o corpo: inteiro (com tamanho até 64 KiB, ou sem
+        tamanho declarado até MAX_RESPONSE_SIZE) ou em Blocos (com tamanho até o limite)."""
         headers = [(n, v) for n, v in resp.raw_headers if n.lower() not in SKIP_RESPONSE]
         tamanho = resp.content_length
         if tamanho is not None:
             headers.append((b"content-length", b"%d" % tamanho))
-        em_blocos = False
+        grande = f"respondeu mais que o limite de {legivel(MAX_RESPONSE_SIZE)}"
+        blocos = None
         try:
             if method == "HEAD" or resp.status in (204, 304):
                 return Resposta(resp.status, headers, com_tamanho=tamanho is not None)
             if tamanho is not None and tamanho > MAX_RESPONSE_SIZE:
-                raise self._falha(502, f"respondeu mais que o limite de {legivel(MAX_RESPONSE_SIZE)}",
-                                  f"Content-Length {tamanho}", request_id)
-            if tamanho is not None and tamanho > BLOCO:
-                em_blocos = True
-                return Resposta(resp.status, headers, blocos=Blocos(resp, self, prazo), com_tamanho=True)
+                raise self._falha(502, grande, f"Content-Length {tamanho}", request_id)
+            if em_blocos and tamanho is not None and tamanho > BLOCO:
+                blocos = Blocos(resp, self, prazo)  # ele devolve a conexão e a vaga
+                return Resposta(resp.status, headers, blocos=blocos, com_tamanho=True)
+            if tamanho is not None:  # o caso comum: com tamanho, de uma vez
+                return Resposta(resp.status, headers, await resp.read(), com_tamanho=True)
             partes, total = [], 0
             async for parte in resp.content.iter_chunked(BLOCO):
                 total += len(parte)
                 if total > MAX_RESPONSE_SIZE:
-                    raise self._falha(502, f"respondeu mais que o limite de {legivel(MAX_RESPONSE_SIZE)}",
-                                      "corpo sem tamanho declarado", request_id)
+                    raise self._falha(502, grande, "corpo sem tamanho declarado", request_id)
                 partes.append(parte)
-            return Resposta(resp.status, headers, b"".join(partes), com_tamanho=tamanho is not None)
+            return Resposta(resp.status, headers, b"".join(partes))
         except aiohttp.ClientPayloadError as e:
             raise self._falha(502, "deu uma resposta HTTP inválida", e, request_id) from None
         finally:
-            if not em_blocos:  # o aiohttp devolve a conexão ao pool só se ela estiver limpa
+            if blocos is None:  # o aiohttp devolve a conexão ao pool só se ela estiver limpa
                 resp.release()
 
     async def _escolher(self, tentados):

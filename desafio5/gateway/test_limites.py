@@ -106,8 +106,8 @@ class ComServicos(unittest.IsolatedAsyncioTestCase):
 
             async def send(m):
                 enviados.append(m)
-            await resp.blocos.enviar(send)
-            resp.body = b"".join(m["body"] for m in enviados)
+            await resp.blocos.enviar(send, {"type": "http.response.start"})
+            resp.body = b"".join(m.get("body", b"") for m in enviados)
         return resp
 
 
@@ -409,6 +409,8 @@ class UpstreamTest(ComServicos):
                 await self.get(up)
         self.assertEqual((ctx.exception.status, ctx.exception.mensagem),
                          (502, "users_service respondeu mais que o limite de 1000 bytes"))
+        self.assertEqual((up.ocupadas, len(up._sessao.connector._acquired)), (0, 0),
+                         "a vaga e a conexão foram devolvidas")
 
     async def test_resposta_sem_fim_502_no_limite(self):
         def sem_fim(c, b):
@@ -444,6 +446,14 @@ class UpstreamTest(ComServicos):
         self.assertEqual((await self.get(up)).status, 200)
         self.assertEqual(falso.conexoes, 1, "a conexão voltou ao pool")
 
+    async def test_get_do_gateway_le_a_resposta_inteira(self):
+        falso = await self.servico(lambda c, b: http(body=b"[" + b"1," * 50000 + b"1]"))
+        up = self.upstream(f"http://127.0.0.1:{falso.port}")
+        resp = await up.get("/users", "rid")
+        self.assertIsNone(resp.blocos, "a composição e o /health leem o corpo aqui")
+        self.assertEqual(len(resp.dados()), 50001)
+        self.assertEqual(up.ocupadas, 0)
+
     async def test_resposta_em_blocos_cortada_no_prazo(self):
         def lento(c, b):
             async def responder(writer):
@@ -460,9 +470,9 @@ class UpstreamTest(ComServicos):
                 enviados.append(m)
             t0 = time.monotonic()
             with self.assertLogs("gateway", "WARNING"):
-                await resp.blocos.enviar(send)
+                await resp.blocos.enviar(send, {"type": "http.response.start"})
         self.assertLess(time.monotonic() - t0, 1)
-        self.assertTrue(all(m.get("more_body") for m in enviados), "sem a mensagem final: a conexão é cortada")
+        self.assertTrue(all(m.get("more_body") for m in enviados[1:]), "sem a mensagem final: a conexão é cortada")
         self.assertEqual(up.ocupadas, 0)
 
 
