@@ -32,11 +32,13 @@ test_5_ataques() {
 	atq_mem_stop
 	check "achado 6: memória do gateway no ataque de respostas abaixo de 120 MiB, sem OOM nem reinício" \
 		atq_mem_below 120 "$ATQ_GW"
+	atq_mem_report
 	atq_mem_start "$(service_id gateway)"
 	atq_check 7 "300 blocos de cabeçalhos de 30 KiB pela metade fechados em 10 s; bloco > 32 KiB e linha > 8 KiB: 431; X-Request-ID só até 128" \
 		cabecalhos gateway:5004 --ref "$ATQ_NGINX:8080"
 	atq_mem_stop
 	check "achado 7: os 300 blocos pela metade custam ao gateway menos de 40 MiB" atq_mem_growth 40
+	atq_mem_report
 	atq_check 8 "chunked malformado (400, e nada chega ao serviço), dois Host e dois Content-Length (400), Connection: e o ambiente do gateway não passam" \
 		framing "$ATQ_GW:5004" --ref "$ATQ_NGINX:8081" --registro "$ATQ_MAU:5003"
 	atq_clean >/dev/null
@@ -115,9 +117,12 @@ atq_mem_below() { # LIMITE_MIB CONTÊINER: o pico ficou abaixo, e o contêiner n
 	local peak state
 	peak=$(atq_mem_mib | sort -n | tail -n 1)
 	state=$(docker container inspect -f 'reinícios={{.RestartCount}} OOMKilled={{.State.OOMKilled}} {{.State.Status}}' "$2")
-	info "(memória: pico de ${peak:-?} MiB em $(grep -c . "$WORK/mem") amostras; $state)"
 	equals "$state" "reinícios=0 OOMKilled=false running" || return 1
 	less_than "${peak:-999999}" "$1" || { echo "(MiB no pico)"; return 1; }
+}
+atq_mem_report() {
+	echo "          memória do gateway: $(atq_mem_mib | head -n 1) MiB no começo, pico de" \
+		"$(atq_mem_mib | sort -n | tail -n 1) MiB ($(grep -c . "$WORK/mem") amostras do docker stats)"
 }
 atq_mem_growth() { # LIMITE_MIB: do primeiro amostrado ao pico
 	local first peak
