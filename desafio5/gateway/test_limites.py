@@ -284,15 +284,22 @@ class UpstreamTest(ComServicos):
             self.assertEqual((await self.get(up)).status, 200, "as vagas voltam")
         self.assertEqual(up.ocupadas, 0)
 
-    async def test_travado_504_no_read_timeout(self):
-        falso = await self.servico(lambda c, b: lambda writer: asyncio.sleep(10))
-        with mock.patch.object(lm, "READ_TIMEOUT", 0.3):
+    async def falha(self, roteiro, limite, valor):
+        """A FalhaUpstream de um GET a um serviço falso com `roteiro`, com limites.`limite` = valor,
+        e quantos segundos ela levou."""
+        falso = await self.servico(roteiro)
+        with mock.patch.object(lm, limite, valor):
             up = self.upstream(f"http://127.0.0.1:{falso.port}")
             t0 = time.monotonic()
             with self.assertRaises(lm.FalhaUpstream) as ctx:
                 await self.get(up)
-        self.assertLess(time.monotonic() - t0, 1)
-        self.assertEqual((ctx.exception.status, ctx.exception.mensagem), (504, "users_service não respondeu em 0.3 s"))
+        self.up = up
+        return ctx.exception, time.monotonic() - t0
+
+    async def test_travado_504_no_read_timeout(self):
+        e, segundos = await self.falha(lambda c, b: lambda writer: asyncio.sleep(10), "READ_TIMEOUT", 0.3)
+        self.assertLess(segundos, 1)
+        self.assertEqual((e.status, e.mensagem), (504, "users_service não respondeu em 0.3 s"))
 
     async def test_a_conta_gotas_504_no_total(self):
         def lento(c, b):
@@ -302,14 +309,9 @@ class UpstreamTest(ComServicos):
                     writer.write(b"x")
                     await asyncio.sleep(0.1)
             return responder
-        falso = await self.servico(lento)
-        with mock.patch.object(lm, "TOTAL_TIMEOUT", 0.5):
-            up = self.upstream(f"http://127.0.0.1:{falso.port}")
-            t0 = time.monotonic()
-            with self.assertRaises(lm.FalhaUpstream) as ctx:
-                await self.get(up)
-        self.assertLess(time.monotonic() - t0, 1)
-        self.assertEqual(ctx.exception.status, 504)
+        e, segundos = await self.falha(lento, "TOTAL_TIMEOUT", 0.5)
+        self.assertLess(segundos, 1)
+        self.assertEqual(e.status, 504)
 
     async def test_recusado_503(self):
         with socket.socket() as livre:
@@ -402,14 +404,9 @@ class UpstreamTest(ComServicos):
                     self.assertEqual((await self.get(up, f"/depois/{i}")).body, f"/depois/{i}".encode())
 
     async def test_resposta_grande_declarada_502_sem_ler(self):
-        falso = await self.servico(lambda c, b: http(body=b"x" * 2000))
-        with mock.patch.object(lm, "MAX_RESPONSE_SIZE", 1000):
-            up = self.upstream(f"http://127.0.0.1:{falso.port}")
-            with self.assertRaises(lm.FalhaUpstream) as ctx:
-                await self.get(up)
-        self.assertEqual((ctx.exception.status, ctx.exception.mensagem),
-                         (502, "users_service respondeu mais que o limite de 1000 bytes"))
-        self.assertEqual((up.ocupadas, len(up._sessao.connector._acquired)), (0, 0),
+        e, _ = await self.falha(lambda c, b: http(body=b"x" * 2000), "MAX_RESPONSE_SIZE", 1000)
+        self.assertEqual((e.status, e.mensagem), (502, "users_service respondeu mais que o limite de 1000 bytes"))
+        self.assertEqual((self.up.ocupadas, len(self.up._sessao.connector._acquired)), (0, 0),
                          "a vaga e a conexão foram devolvidas")
 
     async def test_resposta_sem_fim_502_no_limite(self):
@@ -420,12 +417,8 @@ class UpstreamTest(ComServicos):
                     writer.write(b"400\r\n" + b"x" * 1024 + b"\r\n")
                     await writer.drain()
             return responder
-        falso = await self.servico(sem_fim)
-        with mock.patch.object(lm, "MAX_RESPONSE_SIZE", 100 * 1024):
-            up = self.upstream(f"http://127.0.0.1:{falso.port}")
-            with self.assertRaises(lm.FalhaUpstream) as ctx:
-                await self.get(up)
-        self.assertEqual(ctx.exception.status, 502)
+        e, _ = await self.falha(sem_fim, "MAX_RESPONSE_SIZE", 100 * 1024)
+        self.assertEqual(e.status, 502)
 
     async def test_resposta_chunked_inteira_com_content_length(self):
         corpo = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (b"abc", b"de")) + b"0\r\n\r\n"
