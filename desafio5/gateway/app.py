@@ -53,7 +53,7 @@ async def despachar(pedido):
         casou = padrao.fullmatch(pedido.path)
         if casou and pedido.method in ("GET", "HEAD"):
             return await funcao(pedido, **{k: int(v) for k, v in casou.groupdict().items()})
-    servico = SERVICOS.get(pedido.path.split("/", 2)[1])  # "/users/1" -> "users"
+    servico = SERVICOS.get(pedido.path[1:].split("/", 1)[0])  # "/users/1" -> "users"
     if servico is not None:
         return await repassar(pedido, servico)
     if any(padrao.fullmatch(pedido.path) for padrao, _ in ROTAS):

@@ -104,6 +104,7 @@ class GatewayTest(ComServicos):
     async def test_rota_desconhecida_e_metodos_404_405(self):
         for path, method, status, erro in (("/nada", "GET", 404, "recurso não encontrado"),
                                            ("/usersx", "GET", 404, "recurso não encontrado"),
+                                           ("*", "OPTIONS", 404, "recurso não encontrado"),
                                            ("/health", "POST", 405, "método não permitido"),
                                            ("/users", "TRACE", 405, "método não permitido")):
             with self.subTest(path=path, method=method):
