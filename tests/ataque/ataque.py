@@ -333,8 +333,6 @@ async def cabecalhos(alvo):
     bloco = b"".join(b"X-Enchimento-%d: %s\r\n" % (i, b"a" * 1000) for i in range(30))  # ~30 KiB
     tarefas = [asyncio.ensure_future(lento(alvo, b"GET /users HTTP/1.1\r\nHost: g\r\n" + bloco, 18))
                for _ in range(300)]
-    await asyncio.sleep(3)
-    print("segurando", flush=True)  # o run.sh mede a memória do gateway agora
     resultados = await asyncio.gather(*tarefas)
     fechadas = [r[0] for r in resultados if isinstance(r, tuple) and r[0] is not None]
     partes.append(f"300 blocos de 30 KiB pela metade: {len(fechadas)} fechados, até {max(fechadas, default=0):.1f} s")
