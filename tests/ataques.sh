@@ -34,10 +34,10 @@ test_5_ataques() {
 		atq_mem_below 120 "$ATQ_GW"
 	atq_mem_report
 	atq_mem_start "$(service_id gateway)"
-	atq_check 7 "300 blocos de cabeçalhos de 30 KiB pela metade fechados em 10 s; bloco > 32 KiB e linha > 8 KiB: 431; X-Request-ID só até 128" \
+	atq_check 7 "300 blocos de cabeçalhos de 300 KiB pela metade recusados na hora; bloco > 32 KiB e linha > 8 KiB: 431; X-Request-ID só até 128" \
 		cabecalhos gateway:5004 --ref "$ATQ_NGINX:8080"
 	atq_mem_stop
-	check "achado 7: os 300 blocos pela metade custam ao gateway menos de 40 MiB" atq_mem_growth 40
+	check "achado 7: os 300 blocos de 300 KiB custam ao gateway menos de 40 MiB" atq_mem_growth 40
 	atq_mem_report
 	atq_check 8 "chunked malformado (400, e nada chega ao serviço), dois Host e dois Content-Length (400), Connection: e o ambiente do gateway não passam" \
 		framing "$ATQ_GW:5004" --ref "$ATQ_NGINX:8081" --registro "$ATQ_MAU:5003"

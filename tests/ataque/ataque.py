@@ -10,7 +10,7 @@ Roda de um contêiner na rede do desafio 5; cada cenário é um achado da issue:
   bulkhead   4: (com o orders_service pausado) 100 clientes em /orders e sondas em /users
   desync     5: um serviço que se comporta mal (100 Continue, bytes sobrando, chunk -1)
   respostas  6: respostas de 50 MiB, sem fim e de 1 byte/s
-  cabecalhos 7: 300 blocos de cabeçalhos de 30 KiB pela metade; linha e bloco grandes; X-Request-ID
+  cabecalhos 7: 300 blocos de cabeçalhos de 300 KiB pela metade; linha e bloco grandes; X-Request-ID
   framing    8: chunked malformado, dois Host, dois Content-Length, Connection:, o ambiente
 Imprime uma linha de números por destino (os ALVOs primeiro) e, por último, o veredito sobre
 os ALVOs: "ok" (código 0) ou "FALHOU: ..." (código 1). As referências só são medidas.
@@ -33,7 +33,8 @@ P99_MAX_MS = 50.0
 
 async def abrir(alvo, timeout=3):
     host, port = alvo.rsplit(":", 1)
-    return await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
+    # (limite de 1 MiB por linha: um gateway que devolve um X-Request-ID de 300 KiB é lido até o fim)
+    return await asyncio.wait_for(asyncio.open_connection(host, int(port), limit=1024 * 1024), timeout)
 
 
 async def ler_resposta(reader, timeout=5):
@@ -59,7 +60,8 @@ async def pedir(alvo, pedido, timeout=5):
     try:
         writer.write(pedido)
         return await ler_resposta(reader, timeout)
-    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError) as e:
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+            ValueError, IndexError) as e:
         return 0, {}, repr(e).encode()
     finally:
         writer.close()
@@ -330,14 +332,17 @@ async def respostas(alvo):
 
 async def cabecalhos(alvo):
     problemas, partes = [], []
-    bloco = b"".join(b"X-Enchimento-%d: %s\r\n" % (i, b"a" * 1000) for i in range(30))  # ~30 KiB
+    bloco = b"".join(b"X-Enchimento-%d: %s\r\n" % (i, b"a" * 4000) for i in range(75))  # ~300 KiB
     tarefas = [asyncio.ensure_future(lento(alvo, b"GET /users HTTP/1.1\r\nHost: g\r\n" + bloco, 18))
                for _ in range(300)]
     resultados = await asyncio.gather(*tarefas)
     fechadas = [r[0] for r in resultados if isinstance(r, tuple) and r[0] is not None]
-    partes.append(f"300 blocos de 30 KiB pela metade: {len(fechadas)} fechados, até {max(fechadas, default=0):.1f} s")
-    if len(fechadas) < 300 or max(fechadas) > 13:
-        problemas.append(f"{300 - len(fechadas)} blocos pela metade abertos depois de 18 s (limite: 10 s)")
+    r431 = sum(1 for r in resultados if isinstance(r, tuple) and b" 431 " in r[1] + b" ")
+    partes.append(f"300 blocos de 300 KiB pela metade: {len(fechadas)} recusados (431: {r431}, os outros "
+                  f"fechados), até {max(fechadas, default=0):.1f} s")
+    if len(fechadas) < 300 or max(fechadas) > 3:
+        problemas.append(f"blocos de 300 KiB pela metade: {300 - len(fechadas)} de 300 abertos depois de 18 s,"
+                         f" o mais demorado recusado em {max(fechadas, default=0):.1f} s (esperava na hora)")
     for nome, extra, esperado in (
             ("bloco de 40 KiB", b"".join(b"X-B%d: %s\r\n" % (i, b"b" * 4000) for i in range(10)), 431),
             ("linha de 9 KiB", b"X-Linha: " + b"c" * 9000 + b"\r\n", 431),

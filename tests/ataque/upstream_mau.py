@@ -16,6 +16,7 @@ Escrito à mão sobre asyncio de propósito: é o serviço que ninguém deveria 
 """
 import asyncio
 import json
+import os
 import re
 
 REGISTRO = []  # a linha e o X-Marca de cada pedido recebido
@@ -87,7 +88,7 @@ async def responder(alvo, linha, headers, corpo, writer):
 
 
 async def main():
-    server = await asyncio.start_server(atender, "0.0.0.0", 5003)
+    server = await asyncio.start_server(atender, "0.0.0.0", int(os.environ.get("PORTA", "5003")))
     async with server:
         await server.serve_forever()
 
