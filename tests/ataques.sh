@@ -41,6 +41,8 @@ test_5_ataques() {
 	atq_mem_report
 	atq_check 8 "chunked malformado (400, e nada chega ao serviço), dois Host e dois Content-Length (400), Connection: e o ambiente do gateway não passam" \
 		framing "$ATQ_GW:5004" --ref "$ATQ_NGINX:8081" --registro "$ATQ_MAU:5003"
+	atq_check "o que já valia" "9 variantes de framing ambíguo (CL+TE, TE ofuscado, LF sem CR, obs-fold...) sem nenhuma requisição escondida chegar ao serviço; alvo absoluto e CONNECT não saem das rotas; pipelining, HEAD e HTTP/1.0 certos" \
+		variantes "$ATQ_GW:5004" --ref "$ATQ_NGINX:8081" --registro "$ATQ_MAU:5003"
 	atq_clean >/dev/null
 }
 
@@ -74,12 +76,13 @@ clean_ataques() {
 	remove_our_images desafios-ataque
 }
 
-# atq_check N "descrição" CENÁRIO DESTINOS...: o ataque, julgado pela ferramenta (a última
+# atq_check N|NOME "descrição" CENÁRIO DESTINOS...: o ataque, julgado pela ferramenta (a última
 # linha: ok ou FALHOU); depois do ok/falhou, os números de cada destino.
 atq_check() {
 	local n=$1 desc=$2
 	shift 2
-	check "achado $n: $desc" atq_run "$@"
+	case $n in [0-9]*) n="achado $n" ;; esac
+	check "$n: $desc" atq_run "$@"
 	sed '$d' "$WORK/ataque-$1" | sed 's/^/          /'
 }
 atq_run() {

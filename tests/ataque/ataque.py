@@ -12,6 +12,7 @@ Roda de um contêiner na rede do desafio 5; cada cenário é um achado da issue:
   respostas  6: respostas de 50 MiB, sem fim e de 1 byte/s
   cabecalhos 7: 300 blocos de cabeçalhos de 300 KiB pela metade; linha e bloco grandes; X-Request-ID
   framing    8: chunked malformado, dois Host, dois Content-Length, Connection:, o ambiente
+  variantes  o que já valia: framing ambíguo sem desync, sem SSRF, pipelining, HEAD, HTTP/1.0
 Imprime uma linha de números por destino (os ALVOs primeiro) e, por último, o veredito sobre
 os ALVOs: "ok" (código 0) ou "FALHOU: ..." (código 1). As referências só são medidas.
 Tudo limitado em quantidade e tempo; só destinos da rede do projeto.
@@ -399,8 +400,88 @@ async def framing(alvo, registro):
     return "; ".join(partes), problemas
 
 
+# ------------------------------------------------------------------ o que já valia (e continua valendo)
+
+CONTRABANDO = b"GET /users/contrabando HTTP/1.1\r\nHost: g\r\n\r\n"
+VARIANTES = {  # framing ambíguo: cada um tenta esconder CONTRABANDO como uma segunda requisição
+    "CL e TE": b"POST /users/eco HTTP/1.1\r\nHost: g\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n"
+               b"\r\n0\r\n\r\n" + CONTRABANDO,
+    "TE e CL": b"POST /users/eco HTTP/1.1\r\nHost: g\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n"
+               + b"%x\r\n" % len(CONTRABANDO) + CONTRABANDO + b"\r\n0\r\n\r\n",
+    "TE xchunked": b"POST /users/eco HTTP/1.1\r\nHost: g\r\nContent-Length: 5\r\nTransfer-Encoding: xchunked\r\n"
+                   b"\r\n0\r\n\r\n" + CONTRABANDO,
+    "TE com espaço antes do :": b"POST /users/eco HTTP/1.1\r\nHost: g\r\nContent-Length: 5\r\n"
+                                b"Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n" + CONTRABANDO,
+    "dois TE": b"POST /users/eco HTTP/1.1\r\nHost: g\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n"
+               b"Content-Length: 5\r\n\r\n0\r\n\r\n" + CONTRABANDO,
+    "TE com tab": b"POST /users/eco HTTP/1.1\r\nHost: g\r\nContent-Length: 5\r\nTransfer-Encoding:\tchunked\r\n"
+                  b"\r\n0\r\n\r\n" + CONTRABANDO,
+    "CL com sinal": b"POST /users/eco HTTP/1.1\r\nHost: g\r\nContent-Length: +5\r\n\r\nabcde" + CONTRABANDO,
+    "LF sem CR": b"POST /users/eco HTTP/1.1\nHost: g\nContent-Length: 5\nTransfer-Encoding: chunked\n\n0\n\n"
+                 + CONTRABANDO,
+    "obs-fold": b"POST /users/eco HTTP/1.1\r\nHost: g\r\nX-A: a\r\n Transfer-Encoding: chunked\r\n"
+                b"Content-Length: 5\r\n\r\n0\r\n\r\n" + CONTRABANDO,
+}
+
+
+async def ler_todas(alvo, pedido, limite=3):
+    """Tudo o que o destino responde a `pedido` numa conexão, até fechar ou `limite` s."""
+    try:
+        reader, writer = await abrir(alvo)
+    except (OSError, asyncio.TimeoutError):
+        return b""
+    writer.write(pedido)
+    dados, fim = b"", time.monotonic() + limite
+    try:
+        while time.monotonic() < fim:
+            parte = await asyncio.wait_for(reader.read(65536), max(0.01, fim - time.monotonic()))
+            if not parte:
+                break
+            dados += parte
+    except (OSError, asyncio.TimeoutError):
+        pass
+    writer.close()
+    return dados
+
+
+async def variantes(alvo, registro):
+    problemas, partes = [], []
+    respostas = {nome: await ler_todas(alvo, pedido) for nome, pedido in VARIANTES.items()}
+    await asyncio.sleep(0.3)
+    _, _, visto = await pedir(registro, get("/registro"))
+    contrabandos = visto.count(b"/users/contrabando")
+    resumo = ", ".join(f"{nome}: {r.split(b' ', 2)[1].decode() if r.count(b' ') > 1 else 'fechada'}"
+                       for nome, r in respostas.items())
+    partes.append(f"{len(VARIANTES)} variantes de framing ({resumo}); requisições escondidas que chegaram "
+                  f"ao serviço: {contrabandos}")
+    if contrabandos:
+        problemas.append(f"{contrabandos} requisições escondidas chegaram ao serviço (desync)")
+    # SSRF: um alvo absoluto e um CONNECT não saem da rota dos dois serviços
+    absoluto = await ler_todas(alvo, b"GET http://exemplo.invalid/users/eco HTTP/1.1\r\nHost: exemplo.invalid\r\n"
+                                     b"Connection: close\r\n\r\n")
+    connect = await ler_todas(alvo, b"CONNECT orders_service:5002 HTTP/1.1\r\nHost: orders_service:5002\r\n\r\n")
+    partes.append(f"alvo absoluto: {absoluto[:12]!r}; CONNECT: {connect[:12]!r}")
+    if not (absoluto.startswith(b"HTTP/1.1 200") and b'"linha": "GET /users/eco' in absoluto):
+        problemas.append(f"alvo absoluto: {absoluto[:60]!r} (esperava o eco do serviço, pelo caminho)")
+    if connect.startswith(b"HTTP/1.1 2"):
+        problemas.append(f"CONNECT aceito: {connect[:40]!r}")
+    # pipelining, keep-alive, HEAD e HTTP/1.0
+    dois = await ler_todas(alvo, get("/users/p1") + get("/users/p2", extra=b"Connection: close\r\n"))
+    head = await ler_todas(alvo, b"HEAD /users/eco HTTP/1.1\r\nHost: g\r\nConnection: close\r\n\r\n")
+    antigo = await ler_todas(alvo, b"GET /users/h10 HTTP/1.0\r\n\r\n")
+    ordem_ok = dois.count(b"HTTP/1.1 200") == 2 and 0 < dois.find(b"/users/p1") < dois.find(b"/users/p2")
+    head_ok = head.startswith(b"HTTP/1.1 200") and head.endswith(b"\r\n\r\n") and b"content-length" in head.lower()
+    antigo_ok = antigo.startswith(b"HTTP/1.") and b" 200 " in antigo[:16] and antigo.endswith(b"/users/h10")
+    partes.append(f"pipelining em ordem: {'sim' if ordem_ok else 'não'}; HEAD sem corpo: {'sim' if head_ok else 'não'};"
+                  f" HTTP/1.0: {'sim' if antigo_ok else 'não'}")
+    for ok, nome in ((ordem_ok, "pipelining"), (head_ok, "HEAD"), (antigo_ok, "HTTP/1.0")):
+        if not ok:
+            problemas.append(f"{nome} errado")
+    return "; ".join(partes), problemas
+
+
 CENARIOS = {"h2c": h2c, "lentos": lentos, "drenar": drenar, "bulkhead": bulkhead, "desync": desync,
-            "respostas": respostas, "cabecalhos": cabecalhos, "framing": framing}
+            "respostas": respostas, "cabecalhos": cabecalhos, "framing": framing, "variantes": variantes}
 
 
 async def main(cenario, args):

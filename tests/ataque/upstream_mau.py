@@ -12,6 +12,7 @@ na porta 5003, e responde conforme o caminho:
   /users/ID (o resto)    200 com o próprio caminho no corpo
   /registro              os pedidos recebidos até agora, um por linha (para ver o que chegou)
   /health                200
+  HEAD de qualquer caminho: os cabeçalhos de um corpo de 10 bytes, sem o corpo (como deve ser)
 Escrito à mão sobre asyncio de propósito: é o serviço que ninguém deveria escrever.
 """
 import asyncio
@@ -51,6 +52,9 @@ async def atender(reader, writer):
 async def responder(alvo, linha, headers, corpo, writer):
     """Escreve a resposta de `alvo`; False quando a conexão deve fechar."""
     ident = alvo.rsplit(b"/", 1)[-1]
+    if linha.startswith(b"HEAD "):  # (no HEAD ele se comporta bem: os cabeçalhos do GET, sem corpo)
+        writer.write(resposta(b"x" * 10)[:-10])
+        return True
     if alvo == b"/users/eco" or alvo.startswith(b"/users/eco?"):
         writer.write(resposta(json.dumps({"linha": linha.decode("latin-1"), "headers": headers,
                                           "corpo": len(corpo)}).encode(), tipo=b"application/json"))
