@@ -259,7 +259,8 @@ bench_rebuild() {
 	t0=$(now_ms)
 	docker_build PYTHON_IMAGE --progress=plain -t desafios-bench-rebuild "$tmp" >"$WORK/rebuild.log" 2>&1
 	t1=$(now_ms)
-	steps=$(grep -E '^#[0-9]+ \[[0-9]+/[0-9]+\]' "$WORK/rebuild.log" | grep -vc '\] FROM ' || true)
+	# os passos do estágio final: "#6 [app 3/5] COPY ..." (o estágio test fica de fora do build padrão)
+	steps=$(grep -E '^#[0-9]+ \[([a-z_-]+ )?[0-9]+/[0-9]+\]' "$WORK/rebuild.log" | grep -vc '\] FROM ' || true)
 	cached=$(grep -cE '^#[0-9]+ CACHED' "$WORK/rebuild.log" || true)
 	echo "$((t1 - t0)) $((steps - cached)) $steps" >"$WORK/rebuild"
 	docker rmi desafios-bench-rebuild >/dev/null

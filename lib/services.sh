@@ -159,6 +159,24 @@ compose_clean() {
 	cd "$ROOT" || return
 }
 
+# unit_tests PASTA TAG: docker build --target test PASTA, o estágio do Dockerfile que roda os
+# testes unitários sobre a imagem de produção (um teste que falha faz o build falhar, e o fim
+# da saída, onde o unittest diz qual teste e por quê, é o motivo). A imagem de teste sai logo
+# em seguida; --force-rm: sem buildx, o builder antigo deixaria o contêiner do teste que falhou.
+unit_tests() {
+	docker_build PYTHON_IMAGE --force-rm --target test -t "$2" "$1" >"$WORK/unit-tests.out" 2>&1 || {
+		tail -n 25 "$WORK/unit-tests.out"
+		return 1
+	}
+	docker rmi "$2" >/dev/null
+}
+# no_test_files SERVIÇO: o contêiner do serviço (a imagem de produção) não tem arquivo de teste.
+no_test_files() {
+	local files
+	files=$(dc exec -T "$1" ls -A /app) || return 1
+	not_contains "$files" '(^|[[:space:]])test_'
+}
+
 # ------------------------------------------------ respostas HTTP dos serviços
 
 # answers_within URL STATUS PADRÃO MS: a resposta certa chega em menos de MS ms.

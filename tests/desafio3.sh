@@ -6,8 +6,9 @@
 test_3() {
 	cmd_3
 	echo "Exercícios de falha e de carga:"
-	check "testes unitários da web (dentro da imagem)" \
-		dc run --rm --no-deps web python -m unittest
+	check "testes unitários da web: docker build --target test web (o estágio test do Dockerfile)" \
+		unit_tests web desafio3-web:test
+	check "a imagem de produção da web não tem arquivo de teste (ls /app no contêiner)" no_test_files web
 	check "50 GET / concorrentes: contador +50 e exatamente 50 novas linhas no log" d3_concurrency 50
 	check "entradas ruins viram 4xx com JSON (nunca 500 nem traceback)" d3_bad_input
 	d3_dependency_drills

@@ -6,8 +6,10 @@
 test_4() {
 	cmd_4
 	echo "Exercícios de falha:"
-	check "testes unitários do service_b (dentro da imagem)" \
-		dc run --rm --no-deps service_b python -m unittest
+	check "testes unitários do service_b: docker build --target test service_b (o estágio test)" \
+		unit_tests service_b desafio4-service_b:test
+	check "a imagem de produção do service_b não tem arquivo de teste (ls /app no contêiner)" \
+		no_test_files service_b
 	local b_started
 	b_started=$(started_at service_b)
 	compose stop service_a

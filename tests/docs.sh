@@ -52,7 +52,7 @@ image_defaults_agree() {
 	for var in PYTHON_IMAGE CLIENT_IMAGE POSTGRES_IMAGE REDIS_IMAGE NGINX_IMAGE; do
 		def_name=DEFAULT_$var
 		def=${!def_name}
-		for f in "$ROOT"/desafio*/Dockerfile* "$ROOT"/desafio*/*/Dockerfile "$ROOT"/desafio*/docker-compose.yml \
+		for f in "$ROOT"/desafio*/Dockerfile* "$ROOT"/desafio*/*/Dockerfile "$ROOT"/desafio*/docker-compose*.yml \
 			"$ROOT"/bench/Dockerfile "$ROOT"/bench/*/Dockerfile; do
 			[ -f "$f" ] || continue
 			found=$(grep -oE "(ARG $var=|\\\$\{$var:-)[^ }\"]+" "$f" | sed -E "s/^(ARG $var=|\\\$\{$var:-)//" | sort -u || true)

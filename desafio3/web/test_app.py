@@ -1,7 +1,8 @@
 """Testes unitários da web do desafio 3 (stdlib unittest + test client do Flask).
 
-Rodam dentro da própria imagem, sem banco nem cache: as dependências são
-substituídas por dublês. Uso: docker compose run --rm --no-deps web python -m unittest -v
+Rodam no estágio test do Dockerfile (a imagem de produção mais este arquivo), sem banco
+nem cache: as dependências são substituídas por dublês. Uso, na pasta desafio3:
+docker build --target test web
 """
 import datetime
 import os
@@ -15,6 +16,8 @@ import psycopg2  # noqa: E402
 import redis  # noqa: E402
 
 import app as web  # noqa: E402
+import cache  # noqa: E402
+import db  # noqa: E402
 
 
 class FakeRedis:
@@ -100,15 +103,15 @@ class WebTest(unittest.TestCase):
         self.client = web.app.test_client()
         self.cache = FakeRedis()
         self.queries = []
-        patches = [mock.patch.object(web, "cache", self.cache),
-                   mock.patch.object(web, "query", self.fake_query),
-                   mock.patch.object(web, "_contagem_pronta", True)]
+        patches = [mock.patch.object(cache, "cliente", self.cache),
+                   mock.patch.object(db, "query", self.fake_query),
+                   mock.patch.object(db, "_contagem_pronta", True)]
         for p in patches:
             p.start()
             self.addCleanup(p.stop)
 
     def fake_query(self, sql, params=()):
-        web.g.consultas = web.g.get("consultas", 0) + 1
+        db.g.consultas = db.g.get("consultas", 0) + 1
         self.queries.append(sql)
         if "WHERE id" in sql:
             return [ALUNO] if params == (1,) else []
@@ -158,8 +161,8 @@ class WebTest(unittest.TestCase):
 
     def test_db_down_is_503_json(self):
         def down(*_a, **_k):
-            raise web.Indisponivel("banco de dados (db)")
-        with mock.patch.object(web, "query", down):
+            raise db.Indisponivel("banco de dados (db)")
+        with mock.patch.object(db, "query", down):
             self.assertJsonError(self.client.get("/todos"), 503)
             self.assertJsonError(self.client.get("/health"), 503)
 
@@ -178,7 +181,7 @@ class WebTest(unittest.TestCase):
                 resp = self.client.get("/")
                 self.assertEqual(resp.status_code, 200)
                 self.assertEqual(resp.get_json()["acessos"], expected)
-        self.assertEqual(len(self.conexoes), web.POOL_MAX, "o pool abre POOL_MAX conexões...")
+        self.assertEqual(len(self.conexoes), db.POOL_MAX, "o pool abre POOL_MAX conexões...")
         self.assertTrue(all(c.autocommit for c in self.conexoes if c.executados),
                         "autocommit: uma ida ao banco por comando, sem BEGIN/COMMIT")
         usadas = [c for c in self.conexoes if c.executados]
@@ -195,8 +198,8 @@ class WebTest(unittest.TestCase):
             self.conexoes.append(FakeConn(self.roteiro))
             return self.conexoes[-1]
 
-        web._pool = None
-        self.addCleanup(setattr, web, "_pool", None)
+        db._pool = None
+        self.addCleanup(setattr, db, "_pool", None)
         return mock.patch.object(psycopg2, "connect", connect)
 
     def test_pooled_connection_that_dropped_is_discarded_and_retried(self):
@@ -208,7 +211,7 @@ class WebTest(unittest.TestCase):
             self.assertEqual(resp.get_json()["acessos"], 2, "o contador sobe uma vez só")
             caidas = [c for c in self.conexoes if c.closed]
             self.assertEqual(len(caidas), 1, "a conexão que caiu foi fechada")
-            self.assertNotIn(caidas[0], web._pool._pool, "e não volta ao pool")
+            self.assertNotIn(caidas[0], db._pool._pool, "e não volta ao pool")
             inserts = sum(len(c.executados) for c in self.conexoes)
             self.assertEqual(inserts, 2, "um INSERT por requisição, o segundo noutra conexão")
 
@@ -246,7 +249,7 @@ class WebTest(unittest.TestCase):
                          "nada de COUNT(*) na tabela inteira a cada chamada")
 
     def test_first_log_creates_the_count_once_per_process(self):
-        web._contagem_pronta = False  # o banco estava fora na partida (ou é um volume antigo)
+        db._contagem_pronta = False  # o banco estava fora na partida (ou é um volume antigo)
         with self.real_pool():
             first = self.client.get("/log")
             second = self.client.get("/log")
@@ -263,13 +266,13 @@ class WebTest(unittest.TestCase):
         self.assertEqual(second.headers["X-Consultas-DB"], "2")
 
     def test_count_creation_failure_is_503_and_retried_later(self):
-        web._contagem_pronta = False
+        db._contagem_pronta = False
         with self.real_pool():
             self.roteiro.append("recusa")
             self.assertJsonError(self.client.get("/log"), 503)
-            self.assertFalse(web._contagem_pronta)
+            self.assertFalse(db._contagem_pronta)
             self.assertEqual(self.client.get("/log").status_code, 200)
-        self.assertTrue(web._contagem_pronta)
+        self.assertTrue(db._contagem_pronta)
 
     def test_unknown_route_is_json(self):
         self.assertJsonError(self.client.get("/nao-existe"), 404)
@@ -277,8 +280,8 @@ class WebTest(unittest.TestCase):
     def test_connect_failure_becomes_indisponivel(self):
         with self.real_pool():
             self.roteiro.append("recusa")
-            with self.assertRaises(web.Indisponivel):
-                web.get_conn()
+            with self.assertRaises(db.Indisponivel):
+                db.get_conn()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Testes unitários do service_b: formato da frase e mapeamento de erros.
 
-Rodam dentro da imagem: docker compose run --rm --no-deps service_b python -m unittest -v
+Rodam no estágio test do Dockerfile (a imagem de produção mais este arquivo). Uso, na
+pasta desafio4: docker build --target test service_b
 """
 import unittest
 from unittest import mock
