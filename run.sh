@@ -356,7 +356,7 @@ docker_build() {
 # builtin `.` (os testes de erro rodam com um PATH mínimo).
 for part in lib/services lib/desafio1 lib/desafio2 lib/desafio3 lib/desafio4 lib/desafio5 \
 	lib/swarm lib/cluster lib/borda bench/bench tests/desafio1 tests/desafio2 tests/desafio3 \
-	tests/desafio4 tests/desafio5 tests/swarm tests/cluster tests/borda tests/docs tests/errors \
+	tests/desafio4 tests/desafio5 tests/ataques tests/swarm tests/cluster tests/borda tests/docs tests/errors \
 	tests/clean tests/bench tests/hardening tests/leitura; do
 	# shellcheck source=/dev/null # cada arquivo é verificado à parte (shellcheck nos *.sh)
 	. "$ROOT/$part.sh"

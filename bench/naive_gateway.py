@@ -2,7 +2,7 @@
 
 O servidor de desenvolvimento do Flask e um requests.get novo a cada chamada:
 cada requisição paga um handshake TCP com o serviço. É o "piso" que o gateway
-de verdade (granian + repasse WSGI com pool keep-alive) precisa superar.
+de verdade (granian ASGI + aiohttp, com pool keep-alive) precisa superar.
 """
 import os
 

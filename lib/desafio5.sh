@@ -79,4 +79,7 @@ d5_request_id() {
 d5_logged() { dc logs users_service 2>&1 | grep "GET /users/2 .*request_id=$1" >/dev/null; }
 
 
-clean_5() { compose_clean desafio5; }
+clean_5() {
+	clean_ataques # (tests/ataques.sh: os contêineres dos ataques, na rede do desafio)
+	compose_clean desafio5
+}

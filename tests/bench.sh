@@ -25,7 +25,9 @@ bench_table_complete() {
 		'/users pelo gateway ingênuo.*concorrência 8 \| [0-9.]+ req/s' \
 		'/users pelo nginx.*concorrência 8 \| [0-9.]+ req/s · p50 [0-9.]+ ms · p99 [0-9.]+ ms · erros 0' \
 		'gateway ÷ ingênuo, req/s com concorrência 8 \| [0-9]+\.[0-9]+x' \
-		'gateway ÷ nginx, req/s com concorrência 8 \| [0-9]+\.[0-9]+x \| ≥ 0.6x (✓|✗)' \
+		'gateway ÷ nginx, req/s com concorrência 8 \| [0-9]+\.[0-9]+x \| ≥ 0.5x (✓|✗)' \
+		'gateway ÷ nginx, req/s com concorrência 64 \| [0-9]+\.[0-9]+x \| ≥ 0.6x (✓|✗)' \
+		'/users pelo gateway \(:5004.*concorrência 64 \| [0-9.]+ req/s · p50 [0-9.]+ ms · p99 [0-9.]+ ms · erros 0' \
 		'latência que o nginx soma ao p50 direto, concorrência 1 \| -?[0-9.]+ ms' \
 		'D3 /log\?limit=5 com ~1.000 linhas em acessos: p50 .* \| [0-9.]+ ms \(/health: [0-9.]+ ms\)' \
 		'D3 INSERT de 1.000.000 de linhas .* \| [0-9.]+ s' \

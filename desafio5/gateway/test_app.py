@@ -1,181 +1,135 @@
-"""Testes unitários do gateway: rotas, repasse transparente, X-Request-ID, limite do corpo e erros.
+"""Testes unitários do gateway (app.py): as rotas, o repasse, a composição, o /health e os erros.
 
-Rodam dentro da imagem: docker compose run --rm --no-deps gateway python -m unittest -v
-Nada de rede: getaddrinfo e as conexões do transporte são dublês com roteiro (o
-transporte em si tem os seus testes, em test_transporte.py).
+Rodam no estágio de teste da imagem: docker build --target test desafio5/gateway
+A função ASGI é chamada como o granian a chamaria (scope, receive, send), e os dois
+serviços são falsos de verdade em 127.0.0.1 (os de test_limites.py).
 """
-import io
+import json
 import unittest
-from unittest import mock
-
-from werkzeug.test import EnvironBuilder, run_wsgi_app
+import urllib.parse
 
 import app as gw
-import transporte
-from test_transporte import ComDubles, FakeConexao
+import limites as lm
+from test_limites import ComServicos, http, receber
 
 
-def resposta(status=200, body=b'{"ok":true}\n', content_type="application/json",
-             servido_por="replica-1"):
-    return transporte.Resposta(status, "OK", [("Content-Type", content_type),
-                                      ("Content-Length", str(len(body))),
-                                      ("X-Servido-Por", servido_por), ("Server", "granian")], body)
+class GatewayTest(ComServicos):
+    async def asyncSetUp(self):
+        self.users = await self.servico(self.responder_users)
+        self.orders = await self.servico(lambda c, b: http(body=b'[{"id":101}]'))
+        self.respostas_users = []
+        gw.SERVICOS["users"] = self.upstream(f"http://127.0.0.1:{self.users.port}", "users_service")
+        gw.SERVICOS["orders"] = self.upstream(f"http://127.0.0.1:{self.orders.port}", "orders_service")
 
+    def responder_users(self, cabecalho, corpo):
+        if self.respostas_users:
+            return self.respostas_users.pop(0)
+        return http(body=b'{"id":1,"nome":"Ana"}', headers=[b"X-Servido-Por: replica-1"])
 
-class GatewayTest(ComDubles, unittest.TestCase):
-    def setUp(self):
-        self.usar_dubles({"users_service": ["10.0.0.1"], "orders_service": ["10.0.1.1"]})
-        gw.UPSTREAMS.clear()
-        gw.UPSTREAMS.update({nome: gw.Upstream(nome, url) for nome, url in gw.UPSTREAM_URLS.items()})
-        self.client = gw.app.test_client()
+    async def chamar(self, path="/users", method="GET", headers=(), partes=()):
+        """O gateway inteiro, como o granian o chama; guarda os cabeçalhos e o corpo da resposta."""
+        caminho, _, query = path.partition("?")
+        scope = {"type": "http", "method": method, "path": urllib.parse.unquote(caminho),
+                 "raw_path": caminho.encode(), "query_string": query.encode(),
+                 "headers": [(k.lower().encode(), v.encode()) for k, v in headers]}
+        enviados = []
 
-    def hosts(self):
-        """Os endereços a que o gateway tentou conectar, na ordem."""
-        return list(FakeConexao.tentativas)
+        async def send(mensagem):
+            enviados.append(mensagem)
+        await gw.app(scope, receber(*partes), send)
+        inicio = enviados[0]
+        self.headers = {k.decode(): v.decode() for k, v in inicio["headers"]}
+        self.body = b"".join(m.get("body", b"") for m in enviados[1:])
+        return inicio["status"]
 
-    def assertErro(self, resp, status, servico, mensagem=None):
-        self.assertEqual(resp.status_code, status)
-        self.assertEqual(resp.mimetype, "application/json")
-        self.assertEqual(resp.get_json()["servico"], servico)
-        if mensagem:
-            self.assertEqual(resp.get_json()["erro"], mensagem)
+    def json(self):
+        return json.loads(self.body)
 
-    def test_repasse_transparente(self):
-        self.responder(resposta(404, b'{"erro":"x"}\n', "application/json; charset=x"))
-        resp = self.client.get("/users/9/extra?a=1&b=2")
-        self.assertEqual(resp.status_code, 404)
-        self.assertEqual(resp.data, b'{"erro":"x"}\n')
-        self.assertEqual(resp.headers["Content-Type"], "application/json; charset=x")
-        self.assertEqual(resp.headers["X-Servido-Por"], "replica-1")
-        self.assertNotIn("granian", resp.headers.get("Server", ""))
-        conn = FakeConexao.criadas[0]
-        self.assertEqual((conn.host, conn.port, conn.host_header),
-                         ("10.0.0.1", 5003, "users_service:5003"))
-        self.assertEqual(conn.requests[0][:2], ("GET", "/users/9/extra?a=1&b=2"))
+    async def test_repasse_transparente(self):
+        self.respostas_users.append(http(404, b'{"erro":"x"}\n', [b"X-Servido-Por: r9"]))
+        self.assertEqual(await self.chamar("/users/9/extra?a=1&b=%20", headers=[("Host", "gw:5004")]), 404)
+        self.assertEqual(self.body, b'{"erro":"x"}\n')
+        self.assertEqual((self.headers["Content-Type"], self.headers["X-Servido-Por"]), ("application/json", "r9"))
+        self.assertEqual(self.headers["content-length"], "13")
+        cabecalho = self.users.pedidos[0][0]
+        self.assertTrue(cabecalho.startswith(b"GET /users/9/extra?a=1&b=%20 HTTP/1.1\r\n"), cabecalho)
+        self.assertIn(b"\r\nHost: gw:5004\r\n", cabecalho, "o Host do cliente chega ao serviço")
 
-    def test_caminho_codificado_de_novo(self):
-        self.responder(resposta())
-        self.client.get("/users/a%20b/%C3%A9")
-        self.assertEqual(FakeConexao.criadas[0].requests[0][1], "/users/a%20b/%C3%A9")
-
-    def test_metodo_corpo_e_cabecalhos_repassados(self):
-        self.responder(resposta(201))
-        resp = self.client.post("/orders", data=b'{"x":1}', content_type="application/json",
-                                headers={"X-Outro": "sim", "Proxy": "http://mau:1"})
-        self.assertEqual(resp.status_code, 201)
-        method, path, body, headers = FakeConexao.criadas[0].requests[0]
-        self.assertEqual((method, path, body), ("POST", "/orders", b'{"x":1}'))
-        self.assertEqual(headers["x-outro"], "sim")
-        self.assertEqual(headers["content-type"], "application/json")
-        self.assertEqual(headers["host"], "localhost", "o Host do cliente chega ao serviço")
-        self.assertNotIn("proxy", headers, "httpoxy: o cabeçalho Proxy não atravessa")
-
-    def test_request_id_mantido_ou_criado(self):
-        self.responder(resposta(), resposta())
-        resp = self.client.get("/orders", headers={"X-Request-ID": "abc-123"})
-        self.assertEqual(resp.headers["X-Request-ID"], "abc-123")
-        self.assertEqual(FakeConexao.criadas[0].requests[0][3]["X-Request-ID"], "abc-123")
-        resp = self.client.get("/orders")
-        self.assertRegex(resp.headers["X-Request-ID"], r"^[0-9a-f]{32}$")
-        enviado = FakeConexao.criadas[0].requests[1][3]
-        self.assertEqual(enviado["X-Request-ID"], resp.headers["X-Request-ID"])
-
-    def test_nome_que_nao_resolve_503(self):
-        self.dns["users_service"] = []
-        self.assertErro(self.client.get("/users"), 503, "users_service", "users_service indisponível")
-
-    def test_servico_travado_504(self):
-        self.responder(TimeoutError("lento"))
-        self.assertErro(self.client.get("/orders/101"), 504, "orders_service",
-                        "orders_service não respondeu em 2 s")
-        self.assertTrue(FakeConexao.criadas[0].closed, "conexão travada não volta ao pool")
-
-    def test_metodo_desconhecido_405_json(self):
-        resp = self.client.open("/users", method="TRACE")
-        self.assertEqual(resp.status_code, 405)
-        self.assertEqual(resp.get_json(), {"erro": "método não permitido"})
-
-    def test_composicao(self):
-        self.responder(resposta(body=b'{"id":1,"nome":"Ana"}'), resposta(body=b'[{"id":101}]'))
-        resp = self.client.get("/users/1/orders", headers={"X-Request-ID": "comp-1"})
-        self.assertEqual(resp.status_code, 200)
-        self.assertEqual(resp.get_json(), {"usuario": {"id": 1, "nome": "Ana"},
-                                           "pedidos": [{"id": 101}]})
-        self.assertEqual(FakeConexao.criadas[1].requests[0][1], "/orders?user_id=1")
-        self.assertEqual(FakeConexao.criadas[1].requests[0][3]["X-Request-ID"], "comp-1")
-
-    def test_composicao_usuario_inexistente_404(self):
-        self.responder(resposta(404, b'{"erro":"nao"}'))
-        resp = self.client.get("/users/99/orders")
-        self.assertEqual(resp.status_code, 404)
-        self.assertEqual(len(FakeConexao.criadas), 1, "não consulta pedidos")
-
-    def test_health_por_upstream(self):
-        FakeConexao.roteiro["connect"]["10.0.1.1"] = ConnectionRefusedError("fora")
-        self.responder(resposta())
-        body = self.client.get("/health").get_json()
-        self.assertEqual(body["upstreams"], {"users_service": "ok",
-                                             "orders_service": "orders_service indisponível"})
-        self.assertEqual(body["status"], "degradado")
-
-    def test_rota_desconhecida_json(self):
-        for path in ("/nada", "/usersx", "/orders2"):
+    async def test_caminhos_que_o_servico_responde_sao_repassados(self):
+        for path in ("/users//1", "/users/", "/users/a%20b/%C3%A9", "/users/1/orders/2"):
             with self.subTest(path=path):
-                resp = self.client.get(path)
-                self.assertEqual(resp.status_code, 404)
-                self.assertEqual(resp.get_json(), {"erro": "recurso não encontrado"})
-        self.assertEqual(FakeConexao.tentativas, [], "nenhum serviço consultado")
+                self.respostas_users.append(http(308, b"redirecionando"))
+                self.assertEqual(await self.chamar(path), 308)
+                self.assertTrue(self.users.pedidos[-1][0].startswith(f"GET {path} ".encode()))
 
-    def test_caminhos_que_o_servico_responde_sao_repassados(self):
-        # /users//1: o serviço responde 308 (barras juntas), e é essa a resposta que vale
-        for path in ("/users//1", "/users/", "/orders//101"):
-            with self.subTest(path=path):
-                self.responder(resposta(308, b"redirecionando", "text/html"))
-                resp = self.client.get(path)
-                self.assertEqual(resp.status_code, 308)
-                self.assertEqual(resp.data, b"redirecionando")
-                self.assertEqual(FakeConexao.criadas[-1].requests[-1][1], path)
+    async def test_post_com_corpo(self):
+        self.assertEqual(await self.chamar("/orders", "POST", [("Content-Length", "7"), ("content-type", "x/y")],
+                                           [b'{"x":', b"1}"]), 200)
+        cabecalho, corpo = self.orders.pedidos[0]
+        self.assertEqual(corpo, b'{"x":1}')
+        self.assertIn(b"\r\ncontent-type: x/y\r\n", cabecalho)
 
-    def post_grande(self, tamanho, chunked=False, limite=1024):
-        """POST /users com um corpo de `tamanho` bytes; com chunked, sem Content-Length."""
-        entrada = io.BytesIO(b"x" * tamanho)
-        environ = EnvironBuilder("/users", method="POST", input_stream=entrada, content_length=tamanho,
-                                 headers={"X-Request-ID": "grande"}).get_environ()
-        if chunked:  # como o granian entrega um corpo chunked: sem CONTENT_LENGTH
-            del environ["CONTENT_LENGTH"]
-            environ["HTTP_TRANSFER_ENCODING"] = "chunked"
-        with mock.patch.object(gw, "MAX_BODY_SIZE", limite):  # (o test client recalcularia o tamanho)
-            corpo, status, headers = run_wsgi_app(gw.app, environ, buffered=True)  # com a drenagem
-        return gw.app.response_class(corpo, status=status, headers=headers), entrada
+    async def test_request_id_mantido_ou_criado(self):
+        await self.chamar("/orders", headers=[("X-Request-ID", "abc-123")])
+        self.assertEqual(self.headers["x-request-id"], "abc-123")
+        self.assertIn(b"\r\nX-Request-ID: abc-123\r\n", self.orders.pedidos[0][0])
+        await self.chamar("/orders", headers=[("X-Request-ID", "x" * 300)])
+        self.assertRegex(self.headers["x-request-id"], r"^[0-9a-f]{32}$")
+        self.assertIn(f"\r\nX-Request-ID: {self.headers['x-request-id']}\r\n".encode(), self.orders.pedidos[1][0])
 
-    def test_corpo_declarado_maior_que_o_limite_413_sem_consultar_o_servico(self):
-        resp, entrada = self.post_grande(1025)
-        self.assertEqual(resp.status_code, 413)
-        self.assertEqual(resp.get_json(), {"erro": "corpo da requisição maior que o limite de 1 KiB"})
-        self.assertEqual(resp.headers["X-Request-ID"], "grande")
-        self.assertEqual(resp.headers["Connection"], "close")
-        self.assertEqual(FakeConexao.tentativas, [], "o serviço nem é consultado")
-        self.assertEqual(entrada.tell(), 1025, "o resto do corpo é lido e descartado depois da resposta")
+    async def test_composicao(self):
+        self.assertEqual(await self.chamar("/users/1/orders", headers=[("X-Request-ID", "comp-1")]), 200)
+        self.assertEqual(self.json(), {"usuario": {"id": 1, "nome": "Ana"}, "pedidos": [{"id": 101}]})
+        self.assertTrue(self.orders.pedidos[0][0].startswith(b"GET /orders?user_id=1 HTTP/1.1"))
+        self.assertIn(b"X-Request-ID: comp-1", self.orders.pedidos[0][0])
 
-    def test_corpo_chunked_maior_que_o_limite_413(self):
-        resp, _ = self.post_grande(200 * 1024, chunked=True, limite=100 * 1024)
-        self.assertEqual(resp.status_code, 413)
-        self.assertEqual(resp.get_json(), {"erro": "corpo da requisição maior que o limite de 100 KiB"})
-        self.assertEqual(FakeConexao.tentativas, [])
+    async def test_composicao_usuario_inexistente_404(self):
+        self.respostas_users.append(http(404, b'{"erro":"nao"}'))
+        self.assertEqual(await self.chamar("/users/99/orders"), 404)
+        self.assertEqual(self.json(), {"erro": "nao"})
+        self.assertEqual(self.orders.pedidos, [], "não consulta pedidos")
 
-    def test_corpo_no_limite_e_repassado(self):
-        for chunked in (False, True):
-            with self.subTest(chunked=chunked):
-                self.responder(resposta(201))
-                resp, _ = self.post_grande(100 * 1024, chunked=chunked, limite=100 * 1024)
-                self.assertEqual(resp.status_code, 201)
-                self.assertEqual(FakeConexao.criadas[0].requests[-1][2], b"x" * 100 * 1024)
+    async def test_health_por_upstream(self):
+        await self.orders.fechar()
+        self.assertEqual(await self.chamar("/health"), 200)
+        self.assertEqual(self.json(), {"gateway": "ok", "status": "degradado", "upstreams": {
+            "users_service": "ok", "orders_service": "orders_service indisponível"}})
 
-    def test_limite_do_corpo_vale_em_qualquer_caminho(self):
-        with mock.patch.object(gw, "MAX_BODY_SIZE", 10):
-            resp = self.client.post("/health", data=b"x" * 11)
-        self.assertEqual(resp.status_code, 413)
-        self.assertEqual(resp.get_json(), {"erro": "corpo da requisição maior que o limite de 10 bytes"})
+    async def test_servico_fora_do_ar_503_e_o_outro_segue(self):
+        await self.users.fechar()
+        self.assertEqual(await self.chamar("/users"), 503)
+        self.assertEqual(self.json(), {"erro": "users_service indisponível", "servico": "users_service"})
+        self.assertEqual(await self.chamar("/orders"), 200)
+
+    async def test_rota_desconhecida_e_metodos_404_405(self):
+        for path, method, status, erro in (("/nada", "GET", 404, "recurso não encontrado"),
+                                           ("/usersx", "GET", 404, "recurso não encontrado"),
+                                           ("*", "OPTIONS", 404, "recurso não encontrado"),
+                                           ("/health", "POST", 405, "método não permitido"),
+                                           ("/users", "TRACE", 405, "método não permitido")):
+            with self.subTest(path=path, method=method):
+                self.assertEqual(await self.chamar(path, method), status)
+                self.assertEqual(self.json(), {"erro": erro})
+        self.assertEqual((self.users.pedidos, self.orders.pedidos), ([], []), "nenhum serviço consultado")
+
+    async def test_recusas_da_porta_em_json(self):
+        self.assertEqual(await self.chamar("/users", headers=[("Host", "a"), ("Host", "b")]), 400)
+        self.assertEqual(self.json(), {"erro": "mais de um cabeçalho Host"})
+        self.assertEqual(self.headers["connection"], "close")
+        self.assertEqual(await self.chamar("/users", "POST", [("Content-Length", str(lm.MAX_BODY_SIZE + 1)),
+                                                             ("X-Request-ID", "grande")]), 413)
+        self.assertEqual(self.json(), {"erro": "corpo da requisição maior que o limite de 1 MiB"})
+        self.assertEqual(self.headers["x-request-id"], "grande")
+        self.assertEqual(self.users.pedidos, [], "o serviço nem é consultado")
+
+    async def test_erro_inesperado_500_sem_traceback(self):
+        async def quebra(pedido):
+            raise RuntimeError("segredo interno")
+        gw.ROTAS.insert(0, (gw.re.compile("/quebra"), quebra))
+        self.addCleanup(gw.ROTAS.pop, 0)
+        with self.assertLogs("gateway", "ERROR"):
+            self.assertEqual(await self.chamar("/quebra"), 500)
+        self.assertEqual(self.json(), {"erro": "erro interno do servidor"})
 
 
 if __name__ == "__main__":
