@@ -238,27 +238,6 @@ wait_until() {
 	done
 }
 
-# Milissegundos desde a época, com a melhor fonte disponível.
-now_ms() {
-	if [ -n "${EPOCHREALTIME:-}" ]; then
-		local t=${EPOCHREALTIME/[.,]/}
-		echo $((t / 1000))
-	elif command -v perl >/dev/null 2>&1; then
-		perl -MTime::HiRes=time -e 'printf "%d\n", time() * 1000'
-	else
-		echo $(($(date +%s) * 1000))
-	fi
-}
-
-# elapsed_ms CMD...: roda CMD (sem a saída) e imprime quantos milissegundos levou.
-elapsed_ms() {
-	local t0 t1
-	t0=$(now_ms)
-	"$@" >/dev/null
-	t1=$(now_ms)
-	echo $((t1 - t0))
-}
-
 # --------------------------------------------------------- docker: recursos
 
 preflight() {
@@ -426,15 +405,11 @@ Comandos:
 Opções:
   --dry-run   só imprime os comandos, sem executar nada
 
-Imagens base (use um mirror se o Docker Hub não estiver acessível):
-  PYTHON_IMAGE   (padrão $DEFAULT_PYTHON_IMAGE)
-  CLIENT_IMAGE   (padrão $DEFAULT_CLIENT_IMAGE)
-  POSTGRES_IMAGE (padrão $DEFAULT_POSTGRES_IMAGE)
-  REDIS_IMAGE    (padrão $DEFAULT_REDIS_IMAGE)
-  NGINX_IMAGE    (padrão $DEFAULT_NGINX_IMAGE; só o bench)
-  NODE_IMAGE     (padrão $DEFAULT_NODE_IMAGE; os nós do cluster)
-  REGISTRY_IMAGE (padrão $DEFAULT_REGISTRY_IMAGE; o registry do cluster)
-  HAPROXY_IMAGE  (padrão $DEFAULT_HAPROXY_IMAGE; a borda do cluster)
+Imagens base, com os padrões (use um mirror se o Docker Hub não estiver acessível):
+  PYTHON_IMAGE ($DEFAULT_PYTHON_IMAGE), CLIENT_IMAGE ($DEFAULT_CLIENT_IMAGE),
+  POSTGRES_IMAGE ($DEFAULT_POSTGRES_IMAGE), REDIS_IMAGE ($DEFAULT_REDIS_IMAGE), NGINX_IMAGE ($DEFAULT_NGINX_IMAGE; o bench),
+  NODE_IMAGE ($DEFAULT_NODE_IMAGE) e REGISTRY_IMAGE ($DEFAULT_REGISTRY_IMAGE): os nós e o registry
+  do cluster; HAPROXY_IMAGE ($DEFAULT_HAPROXY_IMAGE): a borda do cluster
 
 Portas do host (publicadas só em 127.0.0.1; BIND_ADDRESS muda o endereço):
   WEB_PORT (5000), SERVICE_A_PORT (5001), SERVICE_B_PORT (7000),

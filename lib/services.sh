@@ -36,6 +36,29 @@ expect_http() {
 	if [ $# -ge 3 ]; then contains "$body" "$3"; fi
 }
 
+# ------------------------------------------------------------------ tempo
+
+# Milissegundos desde a época, com a melhor fonte disponível.
+now_ms() {
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		local t=${EPOCHREALTIME/[.,]/}
+		echo $((t / 1000))
+	elif command -v perl >/dev/null 2>&1; then
+		perl -MTime::HiRes=time -e 'printf "%d\n", time() * 1000'
+	else
+		echo $(($(date +%s) * 1000))
+	fi
+}
+
+# elapsed_ms CMD...: roda CMD (sem a saída) e imprime quantos milissegundos levou.
+elapsed_ms() {
+	local t0 t1
+	t0=$(now_ms)
+	"$@" >/dev/null
+	t1=$(now_ms)
+	echo $((t1 - t0))
+}
+
 # ------------------------------------------------- contêineres de longa duração
 
 # not_root_in CONTÊINER: o processo do contêiner não roda como root.
