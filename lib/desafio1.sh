@@ -62,6 +62,9 @@ hints_1() {
 	Com o server parado, o client passa a dizer "servidor indisponível"; religado, volta a receber respostas sozinho:
 	  docker stop server
 	  docker start server
+	Para terminar:
+	  docker rm -f server client
+	  docker network rm desafio1-net
 	EOF
 }
 

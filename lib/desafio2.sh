@@ -58,8 +58,12 @@ hints_2() {
 	cat <<-EOF
 
 	Desafio 2 pronto. Para explorar (cada execução acrescenta uma linha à tabela):
-	  docker rm d2-db && docker run --name d2-db -v desafio2-volume:/data d2-image
+	  docker rm d2-db
+	  docker run --name d2-db -v desafio2-volume:/data d2-image
 	  docker volume inspect desafio2-volume
+	Para terminar (remover o volume apaga os dados):
+	  docker rm -f d2-db
+	  docker volume rm desafio2-volume
 	EOF
 }
 

@@ -19,7 +19,6 @@ cmd_3() {
 	ensure_ports_free desafio3 "WEB_PORT=$WEB_PORT"
 	cd_run desafio3
 	d3_up
-	compose logs --tail 10 web
 
 	checks_header "$D3_URL"
 	local before='' after='' logs_before=0
@@ -47,6 +46,7 @@ cmd_3() {
 		d3_counter_after "$after"
 	check "depois de down/up o histórico ainda tem os acessos anteriores" \
 		d3_log_total_at_least $((logs_before + 1))
+	compose logs --tail 10 web
 	if [ "$DRY_RUN" = 0 ]; then hints_3; fi
 }
 
@@ -59,9 +59,16 @@ hints_3() {
 	  curl '$D3_URL/log?limit=5'
 	  curl $D3_URL/todos
 	  curl -i $D3_URL/aluno/1
-	Com o cache parado, a web responde do banco e avisa; os logs mostram cada acesso (Ctrl+C sai):
-	  cd desafio3 && docker compose stop cache && curl -i $D3_URL/aluno/2
+	Na pasta do desafio: com o cache parado, a web responde do banco e avisa (X-Cache: BYPASS);
+	religado, o cache volta sozinho; os logs mostram cada acesso (Ctrl+C sai):
+	  cd desafio3
+	  docker compose stop cache
+	  curl -i $D3_URL/aluno/2
+	  docker compose start cache
 	  docker compose logs -f web
+	Para terminar (o -v apaga os volumes: o contador recomeça do 1) e voltar à raiz:
+	  docker compose down -v
+	  cd ..
 	EOF
 }
 

@@ -34,8 +34,14 @@ hints_4() {
 	Desafio 4 rodando. Para explorar:
 	  curl $D4_A_URL/usuarios
 	  curl $D4_B_URL/info
-	Com o service_a parado, o service_b responde 503 em JSON:
-	  cd desafio4 && docker compose stop service_a && curl -i $D4_B_URL/info
+	Na pasta do desafio: com o service_a parado, o service_b responde 503 em JSON; religado, volta sozinho:
+	  cd desafio4
+	  docker compose stop service_a
+	  curl -i $D4_B_URL/info
+	  docker compose start service_a
+	Para terminar e voltar à raiz:
+	  docker compose down
+	  cd ..
 	EOF
 }
 

@@ -51,8 +51,16 @@ hints_5() {
 	  curl $D5_GATEWAY_URL/orders
 	  curl $D5_GATEWAY_URL/users/1/orders
 	  curl -i -H 'X-Request-ID: meu-id' $D5_GATEWAY_URL/users/2
-	Com o users_service parado, /users responde 503 e /orders segue ok:
-	  cd desafio5 && docker compose stop users_service && curl -i $D5_GATEWAY_URL/users
+	Na pasta do desafio: com o users_service parado, /users responde 503 e /orders segue ok;
+	religado, /users volta sozinho:
+	  cd desafio5
+	  docker compose stop users_service
+	  curl -i $D5_GATEWAY_URL/users
+	  curl $D5_GATEWAY_URL/orders
+	  docker compose start users_service
+	Para terminar e voltar à raiz:
+	  docker compose down
+	  cd ..
 	EOF
 }
 

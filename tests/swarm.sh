@@ -82,21 +82,23 @@ sw_no_failures() {
 	return 1
 }
 
-# Depois do clean, nada do stack; o swarm sai só se foi o ./run.sh que o criou.
+# Depois da limpeza do Swarm (a parte dele no ./run.sh clean; o clean inteiro derrubaria
+# os outros desafios de quem roda só ./run.sh test swarm), nada do stack; o swarm sai só
+# se foi o ./run.sh que o criou.
 sw_clean_drills() {
 	local before=$1 out status=0
-	"$ROOT/run.sh" clean >/dev/null 2>&1 || true
+	(clean_swarm) >/dev/null 2>&1 || true
 	if [ "$before" != inactive ]; then
-		check "./run.sh clean remove o stack e mantém o swarm que já existia" sw_after_clean active
+		check "a limpeza do Swarm no ./run.sh clean remove o stack e mantém o swarm que já existia" sw_after_clean active
 		return 0
 	fi
-	check "./run.sh clean remove o stack e desfaz o swarm que o ./run.sh swarm criou" sw_after_clean inactive
+	check "a limpeza do Swarm no ./run.sh clean remove o stack e desfaz o swarm que o ./run.sh swarm criou" sw_after_clean inactive
 	# agora um swarm "do usuário", criado antes do ./run.sh swarm
 	docker swarm init >/dev/null 2>&1 || docker swarm init --advertise-addr 127.0.0.1 >/dev/null
 	out=$("$ROOT/run.sh" swarm 2>&1) || status=$?
 	check "num swarm que já existia, ./run.sh swarm avisa que vai usá-lo e faz o deploy" \
 		sw_used_existing "$status" "$out"
-	"$ROOT/run.sh" clean >/dev/null 2>&1 || true
+	(clean_swarm) >/dev/null 2>&1 || true
 	check "um swarm criado antes do ./run.sh swarm continua lá depois do clean (sem o stack)" \
 		sw_after_clean active
 	docker swarm leave --force >/dev/null 2>&1 || true

@@ -28,5 +28,5 @@ CREATE TABLE acessos (
 
 -- O total de acessos do /log não é um COUNT(*) (que lê a tabela inteira): vem
 -- de acessos_contagem, mantida por triggers. Quem cria essa tabela e os triggers
--- é a web, na partida (CONTAGEM_SQL em web/app.py), e não este arquivo: assim
+-- é a web, na partida (CONTAGEM_SQL em web/db.py), e não este arquivo: assim
 -- um volume criado antes deles também os ganha.
