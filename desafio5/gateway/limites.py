@@ -14,8 +14,8 @@ Quem limita o quê:
   MAX_BODY_SIZE (413, antes de ler um corpo declarado maior), com 10 s entre leituras
   e 30 s no total (408). Esperar um cliente lento é um await: não custa thread.
 - Upstream, na saída: VAGAS requisições de cada vez por serviço (o bulkhead: a
-  seguinte recebe 503 "ocupado" na hora, e um serviço travado não esgota o gateway
-  para o outro); um pool aiohttp por serviço (uma conexão volta ao pool só quando o
+  seguinte espera até ESPERA_VAGA, 0,1 s, por uma vaga, e então recebe 503
+  "ocupado", e um serviço travado não esgota o gateway para o outro); um pool aiohttp por serviço (uma conexão volta ao pool só quando o
   aiohttp a dá por limpa: resposta lida inteira, nada sobrando no buffer); rodízio
   entre as réplicas; novas tentativas quando é seguro; TOTAL_TIMEOUT do começo ao
   fim, corpo da resposta incluído; resposta maior que MAX_RESPONSE_SIZE: 502.
@@ -39,6 +39,9 @@ READ_TIMEOUT = float(os.environ.get("READ_TIMEOUT", "2"))
 # s por requisição ao serviço, somadas as tentativas e o corpo (padrão: duas leituras)
 TOTAL_TIMEOUT = float(os.environ.get("TOTAL_TIMEOUT") or 2 * READ_TIMEOUT)
 VAGAS = int(os.environ.get("VAGAS", "64"))  # requisições de cada vez por serviço (bulkhead)
+# s que uma requisição espera por uma vaga com o bulkhead cheio (a fila do HAProxy,
+# `timeout queue`): quem chega no instante em que outra termina não leva um 503
+ESPERA_VAGA = float(os.environ.get("ESPERA_VAGA", "0.1"))
 MAX_BODY_SIZE = int(os.environ.get("MAX_BODY_SIZE", str(1024 * 1024)))  # corpo do cliente
 MAX_RESPONSE_SIZE = int(os.environ.get("MAX_RESPONSE_SIZE", str(10 * 1024 * 1024)))
 # um cabeçalho (nome e valor) e o bloco todo, com a linha do pedido: os limites do nginx
@@ -218,7 +221,7 @@ class Blocos:
             log.warning("%s: resposta cortada no meio (%r)", self.upstream.nome, e)
         finally:
             self.resp.release()  # (corpo pela metade: o aiohttp fecha a conexão)
-            self.upstream.ocupadas -= 1
+            self.upstream.liberar()
 
 
 class Upstream:
@@ -229,6 +232,7 @@ class Upstream:
         self.nome, self.host, self.port = nome, partes.hostname, partes.port or 80
         self.host_header = partes.netloc
         self.ocupadas = 0  # requisições em andamento (o bulkhead: no máximo VAGAS)
+        self._vaga = asyncio.Event()  # avisa quem espera que uma vaga abriu
         self._sessao = None  # criada no primeiro uso, dentro do loop do granian
         self._enderecos, self._resolver_em, self._resolvendo = (), 0.0, None
         self._fora_ate = {}  # endereço -> até quando fica de fora (time.monotonic)
@@ -253,9 +257,9 @@ class Upstream:
     async def request(self, method, alvo, headers, body=None, request_id="-", em_blocos=True):
         """A Resposta do serviço; FalhaUpstream se não houver uma (e nunca passa do prazo).
         em_blocos=False: o corpo vem sempre inteiro (até MAX_RESPONSE_SIZE), para ser lido aqui."""
-        if self.ocupadas >= VAGAS:
+        if self.ocupadas >= VAGAS and not await self._esperar_vaga():
             raise FalhaUpstream(self.nome, 503, f"{self.nome} ocupado")
-        self.ocupadas += 1
+        self.ocupadas += 1  # (sem await entre a conferência e a soma: ninguém passa na frente)
         prazo = asyncio.get_running_loop().time() + TOTAL_TIMEOUT
         resposta = None
         try:
@@ -267,7 +271,22 @@ class Upstream:
             raise self._falha(504, f"não respondeu em {READ_TIMEOUT:g} s", "prazo", request_id) from None
         finally:
             if resposta is None or resposta.blocos is None:  # Blocos devolve a vaga ao terminar
-                self.ocupadas -= 1
+                self.liberar()
+
+    async def _esperar_vaga(self):
+        """Bulkhead cheio: espera até ESPERA_VAGA s por uma vaga. True se ela abriu."""
+        try:
+            async with asyncio.timeout(ESPERA_VAGA):
+                while self.ocupadas >= VAGAS:
+                    self._vaga.clear()
+                    await self._vaga.wait()
+            return True
+        except TimeoutError:
+            return False
+
+    def liberar(self):
+        self.ocupadas -= 1
+        self._vaga.set()
 
     async def _trocar(self, method, alvo, headers, body, request_id):
         """Uma tentativa por endereço, em rodízio; de novo só quando é seguro."""

@@ -260,7 +260,7 @@ class UpstreamTest(ComServicos):
         for auto in (b"User-Agent", b"Accept", b"Accept-Encoding", b"Content-Type"):
             self.assertIsNone(cabecalho(pedido, auto), f"o aiohttp não inventa {auto!r}")
 
-    async def test_bulkhead_503_ocupado_na_hora(self):
+    async def test_bulkhead_503_ocupado_depois_da_espera(self):
         soltar = asyncio.Event()
 
         def travado(c, b):
@@ -270,18 +270,41 @@ class UpstreamTest(ComServicos):
             return responder
         falso = await self.servico(travado)
         up = self.upstream(f"http://127.0.0.1:{falso.port}")
-        with mock.patch.object(lm, "VAGAS", 2):
+        with mock.patch.object(lm, "VAGAS", 2), mock.patch.object(lm, "ESPERA_VAGA", 0.05):
             presos = [asyncio.create_task(self.get(up)) for _ in range(2)]
             while len(falso.pedidos) < 2:
                 await asyncio.sleep(0.01)
             t0 = time.monotonic()
             with self.assertRaises(lm.FalhaUpstream) as ctx:
                 await self.get(up)
-            self.assertLess(time.monotonic() - t0, 0.1)
+            self.assertGreaterEqual(time.monotonic() - t0, 0.04, "esperou pela vaga")
+            self.assertLess(time.monotonic() - t0, 0.2, "e não mais que ESPERA_VAGA")
             self.assertEqual((ctx.exception.status, ctx.exception.mensagem), (503, "users_service ocupado"))
+            self.assertEqual(len(falso.pedidos), 2, "o terceiro não chegou ao serviço")
             soltar.set()
             self.assertEqual([(await p).status for p in presos], [200, 200])
             self.assertEqual((await self.get(up)).status, 200, "as vagas voltam")
+        self.assertEqual(up.ocupadas, 0)
+
+    async def test_bulkhead_vaga_que_abre_na_espera(self):
+        soltar = asyncio.Event()
+
+        def travado(c, b):
+            async def responder(writer):
+                await soltar.wait()
+                writer.write(http())
+            return responder
+        falso = await self.servico(travado)
+        up = self.upstream(f"http://127.0.0.1:{falso.port}")
+        with mock.patch.object(lm, "VAGAS", 1), mock.patch.object(lm, "ESPERA_VAGA", 2.0):
+            preso = asyncio.create_task(self.get(up))
+            while not falso.pedidos:
+                await asyncio.sleep(0.01)
+            terceiro = asyncio.create_task(self.get(up))
+            await asyncio.sleep(0.05)
+            self.assertFalse(terceiro.done(), "espera pela vaga")
+            soltar.set()
+            self.assertEqual([(await preso).status, (await terceiro).status], [200, 200])
         self.assertEqual(up.ocupadas, 0)
 
     async def falha(self, roteiro, limite, valor):
