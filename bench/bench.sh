@@ -104,7 +104,7 @@ bench_gateway_rows() {
 		for name in direto gateway nginx ingenuo; do
 			case $name in
 				direto) label="/users direto (users_service :5003)" ;;
-				gateway) label="/users pelo gateway (:5004, granian ASGI + aiohttp, com os limites da porta)" ;;
+				gateway) label="/users pelo gateway (:5004, granian ASGI + aiohttp, com os limites da entrada)" ;;
 				nginx) label="/users pelo nginx (proxy_pass com keep-alive, a referência)" ;;
 				ingenuo) label="/users pelo gateway ingênuo (Flask dev + requests.get)" ;;
 			esac

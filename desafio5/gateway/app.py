@@ -12,9 +12,9 @@ de volta. Serviço fora do ar -> 503; travado -> 504; ocupado demais -> 503; sem
 JSON com o nome do serviço, e as rotas do outro serviço continuam funcionando.
 
 Lido de cima para baixo: as rotas, o repasse, a composição, o /health, os erros e,
-no fim, a porta (a função ASGI que o granian chama a cada requisição). Os limites que
-protegem a porta e os serviços (tempo, memória e concorrência por cliente e por
-serviço) e o pool de conexões estão em limites.py, com os próprios testes.
+no fim, a entrada (app, a função ASGI que o granian chama a cada requisição). Os
+limites que protegem a entrada e os serviços (tempo, memória e concorrência por
+cliente e por serviço) e o pool de conexões estão em limites.py, com os próprios testes.
 """
 import logging
 import os
@@ -111,7 +111,7 @@ def erro(e):
     return Resposta.json(500, erro="erro interno do servidor")
 
 
-# ------------------------------------------------------- a porta (interface ASGI)
+# ----------------------------------------------------- 6. a entrada (interface ASGI)
 async def app(scope, receive, send):
     """Cada requisição: lida dentro dos limites (ou recusada: 400, 408, 413, 431),
     despachada, e a resposta enviada com o X-Request-ID."""
