@@ -347,10 +347,10 @@ cmd_all() { cmd_1; cmd_2; cmd_3; cmd_4; cmd_5; }
 
 # cmd_test [PARTE]: todas as partes, ou só uma (ex.: ./run.sh test 3).
 cmd_test() {
-	local part status
+	local part status t0 times=''
 	preflight
 	for part in ${1:-$TEST_PARTS}; do
-		status=0
+		status=0 t0=$(date +%s)
 		set +e
 		(
 			set -e
@@ -362,11 +362,14 @@ cmd_test() {
 			record_failure "teste '$part' abortou (código $status); veja a saída acima"
 			case $part in [1-5] | swarm | cluster) ("clean_$part" >/dev/null 2>&1) || true ;; esac
 		fi
+		times="$times  $part: $(($(date +%s) - t0)) s"$'\n'
 	done
+	printf '\nDuração das partes:\n%s' "$times"
 }
 
 cmd_clean() {
 	preflight
+	clean_strays
 	clean_1
 	clean_2
 	clean_3
