@@ -300,3 +300,18 @@ compose_up() {
 	fi
 	wait_healthy "$@"
 }
+
+# clean_strays: contêineres avulsos criados das nossas imagens (um `docker run d1-client`
+# sem --rm, um experimento do README): herdam o rótulo da imagem, e com eles de pé o
+# `docker rmi` das imagens falharia. Só os que levam o rótulo; os seus não são tocados.
+clean_strays() {
+	section "Limpeza — contêineres avulsos das imagens deste projeto"
+	# shellcheck disable=SC2016 # o comando mostrado, com o $(...) que você digitaria
+	run_shown 'docker rm -f $(docker ps -aq --filter label='"$LABEL_KEY"')' rm_strays
+}
+rm_strays() {
+	local ids
+	ids=$(docker ps -aq --filter "label=$LABEL_KEY")
+	# shellcheck disable=SC2086 # lista de ids
+	if [ -n "$ids" ]; then docker rm -f $ids; fi
+}

@@ -11,6 +11,8 @@ test_clean() {
 	docker volume create "$tag" >/dev/null
 	docker network create "$tag" >/dev/null
 	docker create --name "$tag" --network "$tag" -v "$tag:/x" "$PYTHON_IMAGE" true >/dev/null
+	# um contêiner avulso de uma imagem nossa (herda o rótulo dela), sem nome nosso
+	docker create --label "$LABEL_KEY=1" "$PYTHON_IMAGE" true >/dev/null
 	check "./run.sh clean termina sem erro" "$ROOT/run.sh" clean
 	check "./run.sh clean de novo (nada a remover) também" "$ROOT/run.sh" clean
 	check "não sobra contêiner, volume, rede nem imagem deste projeto" no_leftovers
