@@ -1,0 +1,510 @@
+"""Como um desafio sobe: um arquivo compose, ou as linhas docker do README e dos scripts."""
+from __future__ import annotations
+
+import itertools
+import re
+import shlex
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import motor
+
+NOMES_COMPOSE = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
+_contador = itertools.count(1)
+
+
+@dataclass
+class Partida:
+    pasta: Path
+    modo: str                       # "compose" | "comandos"
+    compose: Path | None = None
+    comandos: list = field(default_factory=list)     # [[docker, run, ...], ...]
+    descricao: str = ""
+    dirs: list = field(default_factory=list)         # pasta de trabalho de cada comando
+    projeto: str = ""                                # -p do compose
+    iniciados: list = field(default_factory=list)    # ids dos contêineres que os comandos criaram
+    saidas: dict = field(default_factory=dict)       # id -> log (dos `docker run` sem -d)
+    log: str = ""                                    # saída de subir/religar
+
+    def compose_args(self):
+        """["docker", "compose", "-p", X, (-f F)] para rodar na pasta do arquivo."""
+        args = ["docker", "compose", "-p", self.projeto]
+        if self.compose is not None and self.compose.name not in NOMES_COMPOSE:
+            args += ["-f", self.compose.name]
+        return args
+
+
+# ---------------------------------------------------------------- descoberta
+
+def achar_compose(pasta: Path):
+    pasta = Path(pasta)
+    for nivel in (pasta, *sorted(p for p in pasta.iterdir() if p.is_dir() and not p.name.startswith("."))):
+        try:
+            arquivos = {p.name.lower(): p for p in nivel.iterdir() if p.is_file()}
+        except OSError:
+            continue
+        for n in NOMES_COMPOSE:
+            if n in arquivos:
+                return arquivos[n]
+        if nivel == pasta:
+            continue
+    return None
+
+
+def descobrir(pasta: Path):
+    """Partida do desafio na pasta, ou None se não há como subir."""
+    pasta = Path(pasta)
+    arq = achar_compose(pasta)
+    if arq is not None:
+        rel = arq.relative_to(pasta)
+        return Partida(pasta=pasta, modo="compose", compose=arq,
+                       descricao="compose: docker compose -f %s up -d --build" % rel,
+                       projeto="avd%d" % next(_contador))
+    for fonte, linhas in fontes(pasta):
+        cmds = comandos(linhas, inicio=fonte.parent, pasta=pasta)
+        if any(c[1] == "run" or c[1:3] == ["container", "run"] for c, _ in cmds):
+            try:
+                nome_fonte = fonte.relative_to(pasta)
+            except ValueError:
+                nome_fonte = Path("..") / fonte.name
+            return Partida(pasta=pasta, modo="comandos", comandos=[c for c, _ in cmds],
+                           dirs=[d for _, d in cmds],
+                           descricao="%s: %d comandos docker" % (nome_fonte, len(cmds)),
+                           projeto="avd%d" % next(_contador))
+    return None
+
+
+def fontes(pasta: Path):
+    """[(arquivo, linhas de comando)] na ordem de preferência: README*, scripts, Makefile,
+    e por fim o README da pasta de cima (só os comandos que entram nesta pasta)."""
+    res = []
+    arquivos = sorted((p for p in pasta.iterdir() if p.is_file()), key=lambda p: p.name.lower())
+    readmes = [p for p in arquivos if p.name.lower().startswith("readme")]
+    for p in readmes:
+        res.append((p, linhas_markdown(_ler(p))))
+    scripts = [p for p in arquivos if p.suffix.lower() in (".sh", ".ps1", ".bash", ".bat", ".cmd")]
+    scripts.sort(key=lambda p: (0 if re.search(r"start|run|up|iniciar|rodar|executar|setup|build", p.name, re.I) else 1, p.name))
+    for p in scripts:
+        res.append((p, linhas_script(_ler(p))))
+    for p in arquivos:
+        if p.name.lower() in ("makefile", "gnumakefile"):
+            res.append((p, linhas_makefile(_ler(p))))
+    if pasta.parent != pasta:
+        try:
+            de_cima = sorted((p for p in pasta.parent.iterdir() if p.is_file() and p.name.lower().startswith("readme")))
+        except OSError:
+            de_cima = []
+        for p in de_cima:
+            res.append((p, linhas_markdown(_ler(p))))
+    return res
+
+
+def _ler(p: Path) -> str:
+    try:
+        return p.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+LINGUAGENS = {"", "bash", "sh", "shell", "console", "zsh", "powershell", "ps1", "ps", "pwsh",
+              "cmd", "bat", "batch", "terminal", "shell-session", "shellsession", "docker"}
+
+
+def linhas_markdown(texto: str):
+    """Linhas dos blocos ``` de comandos (bash, sh, console, powershell, sem linguagem);
+    sem nenhum bloco, as linhas que começam com `docker`."""
+    linhas, dentro, aceito, cerca = [], False, False, ""
+    achou_bloco = False
+    for linha in texto.splitlines():
+        s = linha.strip()
+        m = re.match(r"^(`{3,}|~{3,})\s*([\w+-]*)", s)
+        if m and (not dentro or s.startswith(cerca) and s.strip("`~ ") == ""):
+            if not dentro:
+                dentro, cerca = True, m.group(1)
+                aceito = m.group(2).lower() in LINGUAGENS
+                achou_bloco = True
+            else:
+                dentro = False
+                linhas.append("")  # fim de bloco quebra continuações
+            continue
+        if dentro and aceito:
+            linhas.append(linha)
+    if not achou_bloco:
+        for linha in texto.splitlines():
+            s = linha.strip().strip("`").strip()
+            if re.match(r"^(\$\s*|sudo\s+)?docker(-compose)?\s", s):
+                linhas.append(s)
+    return linhas
+
+
+def linhas_script(texto: str):
+    return texto.splitlines()
+
+
+def linhas_makefile(texto: str):
+    """As receitas (linhas com TAB no começo), sem o @/- do make."""
+    res = []
+    for linha in texto.splitlines():
+        if linha.startswith("\t"):
+            res.append(linha[1:].lstrip("@-+ "))
+    return res
+
+
+# ---------------------------------------------------------------- extração
+
+TEARDOWN = (("rm",), ("container", "rm"), ("stop",), ("container", "stop"), ("kill",),
+            ("container", "kill"), ("network", "rm"), ("volume", "rm"), ("rmi",),
+            ("image", "rm"), ("system", "prune"), ("compose", "down"), ("compose", "stop"))
+MANTER = (("network", "create"), ("volume", "create"), ("build",), ("image", "build"),
+          ("buildx", "build"), ("run",), ("container", "run"), ("compose", "up"))
+
+
+def _juntar(linhas):
+    """Junta continuações (\\ do sh, ` do PowerShell) e tira prompts ($, PS>)."""
+    res, atual = [], ""
+    for linha in linhas:
+        s = linha.rstrip()
+        if s.endswith("\\") or (s.endswith("`") and not s.endswith("``")):
+            atual += s[:-1] + " "
+            continue
+        atual += s
+        res.append(atual.strip())
+        atual = ""
+    if atual.strip():
+        res.append(atual.strip())
+    return res
+
+
+def _partes(linha: str):
+    """Divide por && ; || (fora de aspas, de forma simples)."""
+    return [p.strip() for p in re.split(r"\s*(?:&&|\|\||;)\s*", linha) if p.strip()]
+
+
+def _tokens(cmd: str, cwd: Path):
+    cmd = re.sub(r"^(\$|>|PS[^>]*>|#)\s+", "", cmd) if re.match(r"^(\$|PS[^>]*>)\s", cmd) else cmd
+    cmd = re.sub(r"\$\{PWD\}|\$PWD|\$\{pwd\}|%cd%|\$\(pwd\)|\$\{\(pwd\)\}", str(cwd), cmd)
+    if "$(" in cmd or "`" in cmd or re.search(r"(?<![|])\|(?![|])", cmd):
+        return None
+    try:
+        toks = shlex.split(cmd, comments=True)
+    except ValueError:
+        return None
+    while toks and (toks[0] in ("sudo", "exec") or re.match(r"^[A-Z_][A-Z0-9_]*=", toks[0])):
+        toks = toks[1:]
+    return toks or None
+
+
+def _sub(toks):
+    """Os argumentos depois de `docker` sem as opções globais (--context, -H...)."""
+    resto = toks[1:]
+    while resto and resto[0].startswith("-"):
+        if resto[0] in ("--context", "-c", "-H", "--host", "--config", "-l", "--log-level") and len(resto) > 1:
+            resto = resto[2:]
+        else:
+            resto = resto[1:]
+    return resto
+
+
+def _comeca(sub, prefixos):
+    return any(sub[: len(p)] == list(p) for p in prefixos)
+
+
+def _resolver_cd(alvo: str, cwd: Path, pasta: Path):
+    alvo = alvo.strip().strip('"').strip("'")
+    if alvo in ("", "~", "-"):
+        return cwd
+    alvo = alvo.replace("\\", "/")
+    candidatos = [cwd / alvo, pasta.parent / alvo, pasta / alvo]
+    for c in candidatos:
+        try:
+            if c.is_dir():
+                return c.resolve()
+        except OSError:
+            pass
+    base = Path(alvo.rstrip("/")).name
+    if base and base.lower() == pasta.name.lower():
+        return pasta.resolve()
+    return cwd
+
+
+def comandos(linhas, inicio: Path, pasta: Path):
+    """[(args, cwd)] dos comandos docker a rodar, na ordem, sem repetição, até a primeira
+    linha de desmontagem depois de um `docker run`. Só os que rodam dentro de ``pasta``."""
+    pasta = Path(pasta).resolve()
+    cwd = Path(inicio).resolve()
+    res, vistos, teve_run = [], set(), False
+    for linha in _juntar(linhas):
+        for parte in _partes(linha):
+            if re.match(r"^(\$\s+)?(cd|pushd|Set-Location|sl)\s+", parte, re.I):
+                alvo = re.split(r"\s+", re.sub(r"^\$\s+", "", parte), maxsplit=1)[1]
+                cwd = _resolver_cd(alvo, cwd, pasta)
+                continue
+            toks = _tokens(parte, cwd)
+            if not toks:
+                continue
+            if toks[0] == "docker-compose":
+                toks = ["docker", "compose"] + toks[1:]
+            if toks[0] not in ("docker", "docker.exe", "podman"):
+                continue
+            toks[0] = "docker"
+            sub = _sub(toks)
+            if not sub:
+                continue
+            dentro = cwd == pasta or pasta in cwd.parents
+            if _comeca(sub, TEARDOWN) or (sub[:1] == ["compose"] and "down" in sub):
+                if teve_run and dentro:
+                    return res
+                continue
+            if sub[:1] == ["compose"]:
+                if "up" not in sub:
+                    continue
+            elif not _comeca(sub, MANTER):
+                continue
+            if not dentro:
+                continue
+            args = ["docker"] + sub
+            if _comeca(sub, (("run",), ("container", "run"))):
+                args = sem_interativo(args)
+                teve_run = True
+            if sub[:1] == ["compose"]:
+                teve_run = True
+            chave = (tuple(args), str(cwd))
+            if chave in vistos:
+                continue
+            vistos.add(chave)
+            res.append((args, cwd))
+    return res
+
+
+def sem_interativo(args):
+    """Tira -i, -t, -it (e o i/t de -dit) de um `docker run`; para no nome da imagem."""
+    res, i = [], 0
+    pos_run = args.index("run") + 1 if "run" in args else 1
+    res = args[:pos_run]
+    resto = args[pos_run:]
+    com_valor = {"-e", "-p", "-v", "-w", "-u", "-l", "-h", "-m", "-c", "--name", "--network", "--net",
+                 "--env", "--publish", "--volume", "--workdir", "--user", "--label", "--hostname",
+                 "--memory", "--cpus", "--entrypoint", "--mount", "--env-file", "--restart",
+                 "--network-alias", "--add-host", "--tmpfs", "--health-cmd", "--platform",
+                 "--cpu-shares", "--pids-limit", "--security-opt", "--cap-drop", "--cap-add",
+                 "--device", "--ulimit", "--log-driver", "--log-opt", "--dns", "--ip", "--link",
+                 "--expose", "--stop-signal", "--stop-timeout", "--health-interval",
+                 "--health-retries", "--health-timeout", "--health-start-period", "--pid", "--ipc",
+                 "--userns", "--gpus", "--shm-size", "--volumes-from", "--cidfile", "--attach", "-a"}
+    while i < len(resto):
+        t = resto[i]
+        if not t.startswith("-"):
+            res.extend(resto[i:])
+            return res
+        if t in ("-i", "-t", "--interactive", "--tty", "-it", "-ti"):
+            i += 1
+            continue
+        if re.match(r"^-[dit]+$", t):
+            if "d" in t:
+                res.append("-d")
+            i += 1
+            continue
+        res.append(t)
+        if t in com_valor:
+            if i + 1 < len(resto):
+                res.append(resto[i + 1])
+            i += 2
+            continue
+        i += 1
+    return res
+
+
+def _e_run(args):
+    return args[1:2] == ["run"] or args[1:3] == ["container", "run"]
+
+
+def _destacado(args):
+    opcoes = _opcoes_run(args)
+    return any(t in ("-d", "--detach", "--detach=true") or re.match(r"^-[a-zA-Z]*d[a-zA-Z]*$", t) and len(t) < 6
+               for t in opcoes)
+
+
+def _opcoes_run(args):
+    """As opções de um `docker run` (antes da imagem)."""
+    limpo = sem_interativo(list(args))
+    pos = limpo.index("run") + 1
+    opcoes, i = [], pos
+    while i < len(limpo) and limpo[i].startswith("-"):
+        opcoes.append(limpo[i])
+        i += 1
+    return opcoes
+
+
+def preparar_run(args):
+    """(args para rodar, estava em primeiro plano?): sem -d, ganha -d e perde --rm (para o log
+    ficar); quem já tinha -d fica como está."""
+    args = sem_interativo(list(args))
+    if _destacado(args):
+        return args, False
+    pos = args.index("run") + 1
+    novo = args[:pos] + ["-d"]
+    for t in args[pos:]:
+        novo.append(t)
+    # tira --rm só da parte de opções
+    fim_opcoes = _fim_opcoes(novo, pos)
+    novo = [t for k, t in enumerate(novo) if not (k < fim_opcoes and t in ("--rm", "--rm=true"))]
+    return novo, True
+
+
+def _fim_opcoes(args, pos):
+    i = pos
+    com_valor_re = re.compile(r"^(-[epvwulhmca]|--(name|network|net|env|publish|volume|workdir|user|label|hostname|memory|cpus|entrypoint|mount|env-file|restart|network-alias|add-host|tmpfs|platform|cpu-shares|pids-limit|security-opt|cap-drop|cap-add|device|ulimit|log-driver|log-opt|dns|ip|link|expose|stop-signal|stop-timeout|pid|ipc|userns|shm-size|volumes-from|health-[a-z-]+))$")
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if com_valor_re.match(args[i]) and "=" not in args[i] else 1
+    return i
+
+
+# ---------------------------------------------------------------- subir / descer
+
+def subir(p: Partida, timeout=600):
+    """Constrói e sobe. (ok, log)."""
+    if p.modo == "compose":
+        return _subir_compose(p, timeout)
+    return _rodar_comandos(p, timeout, so_run=False)
+
+
+def _subir_compose(p: Partida, timeout, build=True):
+    pasta = p.compose.parent
+    base = p.compose_args()
+    rc, out = motor.sh(base + ["config", "-q"], timeout=60, cwd=pasta)
+    if rc != 0:
+        p.log = "docker compose config falhou:\n" + out
+        return False, p.log
+    inicio = time.monotonic()
+    args = base + ["up", "-d"] + (["--build"] if build else [])
+    rc, out = motor.sh(args, timeout=timeout, cwd=pasta)
+    log = "$ %s\n%s" % (" ".join(args), out)
+    if rc != 0:
+        p.log = log
+        return False, log
+    restante = max(30, timeout - (time.monotonic() - inicio))
+    ok, estado = _esperar_projeto(p, min(restante, 120))
+    p.log = log + "\n" + estado
+    return ok, p.log
+
+
+def _do_projeto(p):
+    return motor.containers(all=True, filtros=["label=com.docker.compose.project=%s" % p.projeto])
+
+
+def _esperar_projeto(p, timeout):
+    """Espera todo contêiner do projeto rodando (e healthy, se tem healthcheck) ou saído com 0."""
+    estado = {"texto": ""}
+
+    def pronto():
+        cs = _do_projeto(p)
+        linhas, bom = [], bool(cs)
+        for c in cs:
+            st = c.get("State") or {}
+            s = motor.saude(c)
+            linhas.append("%s: %s%s" % (motor.nome(c), st.get("Status"), " (%s)" % s if s else ""))
+            if st.get("Running"):
+                if s and s != "healthy":
+                    bom = False
+            elif st.get("ExitCode") != 0 or st.get("Status") == "created":
+                bom = False
+        estado["texto"] = "\n".join(linhas)
+        return bom
+
+    ok = motor.wait(pronto, timeout=timeout, every=2)
+    if not ok:
+        # um contêiner que não fica healthy ainda pode servir; quem decide são as verificações
+        cs = _do_projeto(p)
+        if any(motor.rodando(c) for c in cs):
+            return True, "estado depois de %ds (nem todos prontos):\n%s" % (timeout, estado["texto"])
+        return False, "nenhum contêiner do compose ficou de pé:\n%s" % estado["texto"]
+    return True, "contêineres:\n" + estado["texto"]
+
+
+def _rodar_comandos(p: Partida, timeout, so_run):
+    fim = time.monotonic() + timeout
+    log, iniciados_agora = [], []
+    for args, cwd in zip(p.comandos, p.dirs or [p.pasta] * len(p.comandos)):
+        if so_run and not _e_run(args):
+            continue
+        restante = fim - time.monotonic()
+        if restante <= 5:
+            log.append("tempo esgotado antes de: %s" % " ".join(args))
+            p.log = "\n".join(log)
+            return False, p.log
+        if _e_run(args):
+            real, primeiro_plano = preparar_run(args)
+        elif args[1:2] == ["compose"]:
+            real = list(args)
+            if "-d" not in real and "--detach" not in real:
+                real.insert(real.index("up") + 1, "-d")
+            real[2:2] = [] if "-p" in real else ["-p", p.projeto]
+            primeiro_plano = False
+        else:
+            real, primeiro_plano = list(args), False
+        rc, out = motor.sh(real, timeout=min(restante, 600), cwd=cwd)
+        log.append("$ %s\n%s" % (" ".join(real), out.strip()))
+        if _e_run(args):
+            cid = _ultimo_id(out)
+            if rc != 0 or not cid:
+                p.log = "\n".join(log)
+                return False, p.log
+            iniciados_agora.append(cid)
+            if primeiro_plano:
+                # um job (insere e sai) termina logo; um servidor em primeiro plano fica
+                motor.wait(lambda: not _rodando(cid), timeout=min(30, max(1, fim - time.monotonic())), every=0.5)
+                saida = motor.logs(cid, tail=500)
+                p.saidas[cid] = saida
+                log.append(saida.strip())
+        elif rc != 0:
+            if args[1:2] in (["network"], ["volume"]) and "exist" in out:
+                continue
+            if args[1:2] in (["network"], ["volume"]):
+                continue  # uma rede/volume que falha aparece nas verificações
+            p.log = "\n".join(log)
+            return False, p.log
+    p.iniciados = iniciados_agora
+    p.log = "\n".join(log)
+    if not iniciados_agora and not any(a[1:2] == ["compose"] for a in p.comandos):
+        return False, p.log + "\nnenhum contêiner foi criado"
+    return True, p.log
+
+
+def _ultimo_id(out):
+    for linha in reversed(out.strip().splitlines()):
+        if re.fullmatch(r"[0-9a-f]{64}", linha.strip()):
+            return linha.strip()
+    return ""
+
+
+def _rodando(cid):
+    rc, out = motor.docker("inspect", "-f", "{{.State.Running}}", cid, timeout=15)
+    return rc == 0 and out.strip() == "true"
+
+
+def descer(p: Partida):
+    """compose down (sem -v) / docker rm -f do que os comandos criaram."""
+    if p.modo == "compose":
+        motor.sh(p.compose_args() + ["down", "--remove-orphans", "-t", "5"], timeout=120, cwd=p.compose.parent)
+        return
+    if p.iniciados:
+        motor.docker("rm", "-f", *p.iniciados, timeout=120)
+    if any(a[1:2] == ["compose"] for a in p.comandos):
+        for args, cwd in zip(p.comandos, p.dirs):
+            if args[1:2] == ["compose"]:
+                base = [a for a in args[: args.index("up")]]
+                if "-p" not in base:
+                    base[2:2] = ["-p", p.projeto]
+                motor.sh(base + ["down", "-t", "5"], timeout=120, cwd=cwd)
+
+
+def religar(p: Partida, timeout=300):
+    """Derruba e sobe de novo guardando os volumes: compose down + up; comandos: rm -f dos
+    contêineres e os `docker run` de novo."""
+    if p.modo == "compose":
+        descer(p)
+        return _subir_compose(p, timeout, build=False)
+    if p.iniciados:
+        motor.docker("rm", "-f", *p.iniciados, timeout=120)
+    return _rodar_comandos(p, timeout, so_run=True)
