@@ -7,7 +7,7 @@
 # Gradescope, o código de saída, que o contêiner "server" do professor sobrevive e que nada
 # do avaliador fica para trás. Carregado pelo run.sh; o que ./run.sh avaliar faz está em lib/avaliar.sh.
 
-readonly AV_LABEL=desafios-docker.desafio=avaliar
+readonly TAV_LABEL=desafios-docker.desafio=avaliar
 
 test_avaliar() {
 	local entregas="$ROOT/tests/avaliar/entregas" esperado="$ROOT/tests/avaliar/esperado.txt"
@@ -25,8 +25,8 @@ test_avaliar() {
 	server_id=$(docker container inspect -f '{{.Id}}' server)
 	# (o teste roda num subshell: este trap só remove o "server" dele, mesmo se abortar)
 	# shellcheck disable=SC2064 # o ID entra agora: na saída do subshell a variável local já não existe
-	trap "av_remove_server $server_id" EXIT
-	av_snapshot >"$WORK/avaliar-antes"
+	trap "tav_remove_server $server_id" EXIT
+	tav_snapshot >"$WORK/avaliar-antes"
 	rm -rf "$saida"
 
 	# As imagens base que as entregas pedem (python:3.11-slim, alpine:3.20, nginx:1.27-alpine...)
@@ -39,36 +39,36 @@ curlimages/curl:*=$CLIENT_IMAGE nginx:*=$NGINX_IMAGE postgres:*=$POSTGRES_IMAGE 
 
 	echo "Verificações (a turma):"
 	check "./run.sh avaliar termina com código 0 (avaliou tudo, quaisquer que sejam as notas)" \
-		av_exit_zero "$status" "$log"
+		tav_exit_zero "$status" "$log"
 	while IFS=$'\t' read -r nome v1 v2 v3 v4 v5; do
 		case $nome in '' | '#'*) continue ;; esac
 		check "$nome: $v1 · $v2 · $v3 · $v4 · $v5" \
-			av_verdicts "$saida/$nome" "$v1" "$v2" "$v3" "$v4" "$v5"
+			tav_verdicts "$saida/$nome" "$v1" "$v2" "$v3" "$v4" "$v5"
 	done <"$esperado"
-	projeto=$(av_project_dir "$saida" "$esperado") || projeto=''
+	projeto=$(tav_project_dir "$saida" "$esperado") || projeto=''
 	check "o próprio projeto (a raiz do repositório, '${projeto:-?}'): passou nos cinco desafios" \
-		av_verdicts "$saida/${projeto:-sem-pasta-do-projeto}" passou passou passou passou passou
+		tav_verdicts "$saida/${projeto:-sem-pasta-do-projeto}" passou passou passou passou passou
 	check "recusado: o motivo aponta o arquivo e a linha (docker-compose.yml:N, README.md:N)" \
-		av_refused_with_line "$saida/recusado"
+		tav_refused_with_line "$saida/recusado"
 	check "recusado: nada dele rodou (nenhum arquivo MARCA-* na saída, nenhum contêiner avaliar-marca-recusado)" \
-		av_nothing_ran "$saida"
+		tav_nothing_ran "$saida"
 	check "cada entrega tem RELATORIO.md, results.json e veredictos.txt (cinco linhas)" \
-		av_reports "$saida" "$esperado" "$projeto"
+		tav_reports "$saida" "$esperado" "$projeto"
 	check "results.json no formato do Gradescope (score, tests: name, score, max_score, status, output)" \
-		av_results_json "$saida"
+		tav_results_json "$saida"
 	check "turma.csv: o cabeçalho e uma linha por entrega com o veredito de cada desafio" \
-		av_turma_csv "$saida" "$esperado" "$projeto"
+		tav_turma_csv "$saida" "$esperado" "$projeto"
 	check "turma.md: uma linha por entrega, com o link para o relatório" \
-		av_turma_md "$saida" "$esperado" "$projeto"
+		tav_turma_md "$saida" "$esperado" "$projeto"
 	check "turma.html: uma linha por entrega, com a cor do veredito e o link para o relatório" \
-		av_turma_html "$saida" "$esperado" "$projeto"
+		tav_turma_html "$saida" "$esperado" "$projeto"
 	check "turma.html no Chromium sem interface: a foto (turma.png) existe e não está em branco" \
-		av_screenshot "$saida"
+		tav_screenshot "$saida"
 	check "o contêiner 'server' do professor sobreviveu (o mesmo, rodando)" \
-		av_server_survived "$server_id"
+		tav_server_survived "$server_id"
 	check "nada do avaliador ficou para trás (contêineres, volumes, redes)" \
-		av_nothing_left "$WORK/avaliar-antes"
-	av_remove_server "$server_id"
+		tav_nothing_left "$WORK/avaliar-antes"
+	tav_remove_server "$server_id"
 
 	echo "Erros de uso:"
 	local out rc=0
@@ -78,24 +78,26 @@ curlimages/curl:*=$CLIENT_IMAGE nginx:*=$NGINX_IMAGE postgres:*=$POSTGRES_IMAGE 
 	echo "Os relatórios ficam em ${saida#"$ROOT"/} (turma.html, turma.png, <entrega>/RELATORIO.md)."
 }
 
-# av_snapshot: os contêineres com o rótulo do avaliador, os volumes e as redes deste engine.
-av_snapshot() {
-	docker ps -a --filter "label=$AV_LABEL" --format 'contêiner {{.Names}}'
+# tav_snapshot: os contêineres e volumes com o rótulo do avaliador (as caixas e os volumes
+# delas), os contêineres avaliar-* e as redes deste engine.
+tav_snapshot() {
+	docker ps -a --filter "label=$TAV_LABEL" --format 'contêiner {{.Names}}'
 	docker ps -a --filter 'label=avaliar.run' --format 'contêiner {{.Names}}'
-	docker volume ls -q | sed 's/^/volume /'
+	docker ps -a --filter 'name=^avaliar-' --format 'contêiner {{.Names}}'
+	docker volume ls -q --filter "label=$TAV_LABEL" | sed 's/^/volume /'
 	docker network ls --format 'rede {{.Name}}'
 }
 
-av_exit_zero() { # STATUS LOG
+tav_exit_zero() { # STATUS LOG
 	if [ "$1" = 0 ]; then return 0; fi
 	echo "código $1; o fim da saída:"
 	tail -n 20 "$2"
 	return 1
 }
 
-# av_verdicts PASTA V1..V5: veredictos.txt da entrega tem, em ordem, os cinco vereditos
+# tav_verdicts PASTA V1..V5: veredictos.txt da entrega tem, em ordem, os cinco vereditos
 # (cada um pode ser "falhou|parcial": qualquer dos dois).
-av_verdicts() {
+tav_verdicts() {
 	local dir=$1 n=1 want line got fails=''
 	shift
 	if [ ! -f "$dir/veredictos.txt" ]; then
@@ -118,17 +120,17 @@ av_verdicts() {
 	return 1
 }
 
-# av_names ESPERADO: os nomes das entregas de esperado.txt.
-av_names() { grep -v '^#' "$1" | cut -f1 | grep -v '^$'; }
+# tav_names ESPERADO: os nomes das entregas de esperado.txt.
+tav_names() { grep -v '^#' "$1" | cut -f1 | grep -v '^$'; }
 
-# av_project_dir SAÍDA ESPERADO: a pasta da saída que não é de nenhuma entrega de tests/ (o
+# tav_project_dir SAÍDA ESPERADO: a pasta da saída que não é de nenhuma entrega de tests/ (o
 # nome que o avaliador deu à raiz do repositório); exatamente uma.
-av_project_dir() {
+tav_project_dir() {
 	local dir extra='' count=0
 	for dir in "$1"/*/; do
 		[ -d "$dir" ] || continue
 		dir=$(basename "$dir")
-		if ! av_names "$2" | grep -qxF "$dir"; then
+		if ! tav_names "$2" | grep -qxF "$dir"; then
 			extra=$dir
 			count=$((count + 1))
 		fi
@@ -141,7 +143,7 @@ av_project_dir() {
 	return 1
 }
 
-av_refused_with_line() { # PASTA
+tav_refused_with_line() { # PASTA
 	local v=$1/veredictos.txt
 	grep "^desafio1	recusado	" "$v" | grep -E 'docker-compose\.yml:[0-9]+' >/dev/null &&
 		grep "^desafio2	recusado	" "$v" | grep -E 'README\.md:[0-9]+' >/dev/null && return 0
@@ -150,7 +152,7 @@ av_refused_with_line() { # PASTA
 	return 1
 }
 
-av_nothing_ran() { # SAÍDA
+tav_nothing_ran() { # SAÍDA
 	local found
 	found=$(find "$1" -name 'MARCA-*' 2>/dev/null)
 	if [ -n "$found" ]; then
@@ -163,9 +165,9 @@ av_nothing_ran() { # SAÍDA
 	fi
 }
 
-av_reports() { # SAÍDA ESPERADO PROJETO
+tav_reports() { # SAÍDA ESPERADO PROJETO
 	local nome missing=''
-	for nome in $(av_names "$2") ${3:+"$3"}; do
+	for nome in $(tav_names "$2") ${3:+"$3"}; do
 		[ -s "$1/$nome/RELATORIO.md" ] || missing="$missing $nome/RELATORIO.md"
 		[ -s "$1/$nome/results.json" ] || missing="$missing $nome/results.json"
 		if [ "$(grep -cE '^desafio[1-5]	(passou|parcial|falhou|ausente|recusado)	' \
@@ -178,9 +180,9 @@ av_reports() { # SAÍDA ESPERADO PROJETO
 	return 1
 }
 
-# av_in_python SAÍDA CÓDIGO: roda o CÓDIGO Python num contêiner com a pasta SAÍDA em /saida
+# tav_in_python SAÍDA CÓDIGO: roda o CÓDIGO Python num contêiner com a pasta SAÍDA em /saida
 # (por docker cp: funciona também com um engine remoto). O host não precisa de Python.
-av_in_python() {
+tav_in_python() {
 	local name="avaliar-teste-py-$$" status=0
 	docker create --name "$name" "$PYTHON_IMAGE" python3 -c "$2" >/dev/null || return 1
 	docker cp "$1/." "$name:/saida" >/dev/null || status=$?
@@ -189,8 +191,8 @@ av_in_python() {
 	return "$status"
 }
 
-av_results_json() { # SAÍDA
-	av_in_python "$1" '
+tav_results_json() { # SAÍDA
+	tav_in_python "$1" '
 import glob, json, sys
 erros = []
 arquivos = sorted(glob.glob("/saida/*/results.json"))
@@ -221,8 +223,8 @@ sys.exit(1 if erros else 0)
 '
 }
 
-# av_expected_row NOME V1..V5: a linha da turma.csv como expressão regular (alternativas entre parênteses).
-av_expected_row() {
+# tav_expected_row NOME V1..V5: a linha da turma.csv como expressão regular (alternativas entre parênteses).
+tav_expected_row() {
 	local row=$1 v
 	shift
 	for v in "$@"; do
@@ -232,18 +234,18 @@ av_expected_row() {
 	printf '^%s$' "$row"
 }
 
-av_turma_csv() { # SAÍDA ESPERADO PROJETO
+tav_turma_csv() { # SAÍDA ESPERADO PROJETO
 	local csv=$1/turma.csv nome v1 v2 v3 v4 v5 bad='' rows want
 	[ -f "$csv" ] || { echo "sem $csv"; return 1; }
 	[ "$(head -n 1 "$csv")" = 'entrega,desafio1,desafio2,desafio3,desafio4,desafio5' ] ||
 		bad="$bad\ncabeçalho: $(head -n 1 "$csv")"
 	while IFS=$'\t' read -r nome v1 v2 v3 v4 v5; do
 		case $nome in '' | '#'*) continue ;; esac
-		grep -qE "$(av_expected_row "$nome" "$v1" "$v2" "$v3" "$v4" "$v5")" "$csv" || bad="$bad\nsem a linha de $nome ($v1 $v2 $v3 $v4 $v5)"
+		grep -qE "$(tav_expected_row "$nome" "$v1" "$v2" "$v3" "$v4" "$v5")" "$csv" || bad="$bad\nsem a linha de $nome ($v1 $v2 $v3 $v4 $v5)"
 	done <"$2"
 	[ -z "$3" ] || grep -qxF "$3,passou,passou,passou,passou,passou" "$csv" || bad="$bad\nsem a linha do projeto ($3, passou ×5)"
 	rows=$(($(wc -l <"$csv") - 1))
-	want=$(($(av_names "$2" | wc -l) + 1))
+	want=$(($(tav_names "$2" | wc -l) + 1))
 	[ "$rows" = "$want" ] || bad="$bad\n$rows linhas de entregas; esperava $want"
 	if [ -z "$bad" ]; then return 0; fi
 	printf '%b\n' "$bad"
@@ -251,10 +253,10 @@ av_turma_csv() { # SAÍDA ESPERADO PROJETO
 	return 1
 }
 
-av_turma_md() { # SAÍDA ESPERADO PROJETO
+tav_turma_md() { # SAÍDA ESPERADO PROJETO
 	local md=$1/turma.md nome bad=''
 	[ -f "$md" ] || { echo "sem $md"; return 1; }
-	for nome in $(av_names "$2") ${3:+"$3"}; do
+	for nome in $(tav_names "$2") ${3:+"$3"}; do
 		grep -qF "[$nome]($nome/RELATORIO.md)" "$md" || bad="$bad $nome"
 	done
 	if [ -z "$bad" ]; then return 0; fi
@@ -263,10 +265,10 @@ av_turma_md() { # SAÍDA ESPERADO PROJETO
 	return 1
 }
 
-av_turma_html() { # SAÍDA ESPERADO PROJETO
+tav_turma_html() { # SAÍDA ESPERADO PROJETO
 	local page=$1/turma.html nome bad='' rows want
 	[ -f "$page" ] || { echo "sem $page"; return 1; }
-	for nome in $(av_names "$2") ${3:+"$3"}; do
+	for nome in $(tav_names "$2") ${3:+"$3"}; do
 		grep -qF "<a href=\"$nome/RELATORIO.md\">$nome</a>" "$page" || bad="$bad $nome"
 	done
 	[ -z "$bad" ] || bad="sem a linha (com link) de:$bad"
@@ -274,16 +276,16 @@ av_turma_html() { # SAÍDA ESPERADO PROJETO
 	grep -q '\.v-passou{background:' "$page" || bad="$bad; sem a cor de passou no <style>"
 	if grep -qiE '<(script|link)[ >]|src="https?:' "$page"; then bad="$bad; a página puxa algo de fora"; fi
 	rows=$(grep -o '<tr><td>' "$page" | wc -l | tr -d ' ')
-	want=$(($(av_names "$2" | wc -l) + 1))
+	want=$(($(tav_names "$2" | wc -l) + 1))
 	[ "$rows" = "$want" ] || bad="$bad; $rows linhas na tabela, esperava $want"
 	if [ -z "$bad" ]; then return 0; fi
 	echo "$bad"
 	return 1
 }
 
-# av_screenshot SAÍDA: o Chromium do Debian (tests/avaliar/navegador) abre a turma.html e tira
+# tav_screenshot SAÍDA: o Chromium do Debian (tests/avaliar/navegador) abre a turma.html e tira
 # uma foto; a foto é um PNG com bem mais que uma página em branco (uma em branco tem ~5 KB).
-av_screenshot() {
+tav_screenshot() {
 	local name="avaliar-navegador-$$" png=$1/turma.png size status=0
 	[ -f "$1/turma.html" ] || { echo "sem $1/turma.html"; return 1; }
 	docker build -q -t avaliar-navegador --build-arg "PYTHON_IMAGE=$PYTHON_IMAGE" \
@@ -311,15 +313,15 @@ av_screenshot() {
 	fi
 }
 
-av_server_survived() { # ID
+tav_server_survived() { # ID
 	local now
 	now=$(docker container inspect -f '{{.Id}} {{.State.Running}}' server 2>/dev/null) || now='removido'
 	equals "$now" "$1 true"
 }
 
-av_nothing_left() { # ARQUIVO-ANTES
+tav_nothing_left() { # ARQUIVO-ANTES
 	local left
-	left=$(av_snapshot | grep -vxF -f "$1" || true)
+	left=$(tav_snapshot | grep -vxF -f "$1" || true)
 	if [ -z "$left" ]; then return 0; fi
 	echo "ficaram para trás:"
 	echo "$left"
@@ -327,7 +329,7 @@ av_nothing_left() { # ARQUIVO-ANTES
 }
 
 # Remove o "server" que este teste criou (só se ainda for o mesmo).
-av_remove_server() {
+tav_remove_server() {
 	if [ "$(docker container inspect -f '{{.Id}}' server 2>/dev/null)" = "$1" ]; then
 		docker rm -f server >/dev/null
 	fi
