@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 import time
@@ -19,6 +20,8 @@ def diga(texto):
 
 
 def _nome(entrega: Path) -> str:
+    if os.environ.get("JUIZ_NOME"):
+        return os.environ["JUIZ_NOME"]
     return re.sub(r"[^a-z0-9._-]+", "-", entrega.resolve().name.lower()).strip("-") or "entrega"
 
 
@@ -88,7 +91,8 @@ def avaliar_desafio(n: int, pasta: Path, entrega: Path, tri: dict, tempos: dict)
 
 def _verif_subiu(log):
     from .modelo import Verificacao
-    return Verificacao("constrói e sobe", True, _cauda(log, 25), True, True)
+    comandos = [l for l in log.splitlines() if l.startswith("$ ")]
+    return Verificacao("constrói e sobe", True, "\n".join(comandos) + "\n[...]\n" + _cauda(log, 8), True, True)
 
 
 def _ultima_linha_util(log: str) -> str:
@@ -120,9 +124,12 @@ def cmd_avaliar(entrega: Path, saida: Path):
     tri = triagem.triar(entrega, saida)
     achadas = descoberta.pastas(entrega)
     resultados, tempos = [], {}
+    so = [int(x) for x in os.environ.get("JUIZ_DESAFIOS", "").split() if x.isdigit()]
     for n in range(1, 6):
         pasta = achadas.get(n)
-        if pasta is None:
+        if so and n not in so:
+            r = Resultado(n, veredicto="ausente", motivo="não avaliado (JUIZ_DESAFIOS)")
+        elif pasta is None:
             r = Resultado(n, veredicto="ausente", motivo="nenhuma pasta do desafio %d" % n)
         else:
             r = avaliar_desafio(n, pasta, entrega, tri, tempos)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from . import descoberta, motor
+from . import partida as arranque
 from .modelo import Resultado
 
 SQL_PG = ("SELECT coalesce(sum((xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', "
@@ -171,7 +172,7 @@ def avaliar(pasta: Path, partida) -> Resultado:
     saida1 = _saidas(partida)
     r.verificar("o volume guarda um banco de dados", n1 is not None, evid1 + (
         "\npedidos: " + "; ".join(cutucadas[:6]) if cutucadas else ""))
-    ok, log = partida.religar(partida)
+    ok, log = arranque.religar(partida)
     time.sleep(1)
     motor.wait(_sem_jobs, timeout=15, every=1)
     cutucadas2 = _cutucar(pasta)
