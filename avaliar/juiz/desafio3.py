@@ -40,6 +40,8 @@ _RE_ROTAS = [
     re.compile(r"""\.(?:route|get|post|put|delete|patch|api_route|all|use)\(\s*[rfb]?["'`](/[^"'`\s]*)["'`]"""),
     re.compile(r"""@(?:Get|Post|Request)Mapping\(\s*(?:value\s*=\s*)?["'](/[^"']*)["']"""),
     re.compile(r"""HandleFunc\(\s*["'](/[^"']*)["']"""),
+    # comparações com o caminho (http.server, Node puro): path == "/x", case '/x', startsWith("/x")
+    re.compile(r"""(?:==|===|\bcase|startswith\(|startsWith\()\s*["'](/[\w/.-]*)["']"""),
     # nginx: location /x {, location = /x {, location ^~ /x/ {
     re.compile(r"""^\s*location\s+(?:=|\^~)?\s*(/[^\s{;]*)\s*\{""", re.M),
 ]
@@ -72,12 +74,11 @@ def _rotas_proprias(pasta: Path) -> list:
 def rotas_de(pasta: Path) -> list:
     """/ e as rotas literais do código (sem parâmetros), sem repetição, no máximo MAX_ROTAS."""
     try:
-        from .descoberta import rotas  # H2; se falta ou quebra, o nosso achador
+        from .descoberta import rotas  # as de H2 e, além delas, as do achador daqui
         achadas = list(rotas(pasta))
-    except Exception:  # noqa: BLE001 - qualquer falha cai no achador próprio
+    except Exception:  # noqa: BLE001 - se falta ou quebra, só o achador daqui
         achadas = []
-    if not achadas:
-        achadas = _rotas_proprias(pasta)
+    achadas += _rotas_proprias(pasta)
     res = ["/"]
     for r in achadas:
         r = str(r).strip()
@@ -429,6 +430,11 @@ def avaliar(pasta: Path, partida) -> Resultado:
     if not pg or not pg_depois:
         r.verificar("os dados do Postgres sobrevivem a down + up", False,
                     "sem tabelas para comparar (%s)" % (pg_erro2 or "nenhum contêiner Postgres"))
+        return r.decidir()
+    if not pg_diferenca(pg_antes, pg_depois):
+        # só as linhas iniciais: um volume novo as recria (scripts de init), nada a provar
+        r.verificar("os dados do Postgres sobrevivem a down + up", False,
+                    "não verificável: as requisições não gravaram nada no Postgres (%s)" % pg_resumo(pg_depois))
         return r.decidir()
     _persistencia(r, partida, pg, rd, pg_depois, rd_depois)
     return r.decidir()

@@ -9,6 +9,7 @@ e vice-versa.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from . import motor
@@ -56,13 +57,17 @@ def casar(gateway_id, respostas) -> dict:
 
 def achar_gateway(webs, respostas):
     """(gateway, {serviço: [(rota g, rota s)]}) com mais serviços casados; ou (None, {})."""
-    melhor = (None, {})
+    melhor, nota_melhor = (None, {}), None
     for g, _, _ in webs:
         casados = casar(g.get("Id"), respostas)
-        nota = (len(casados), sum(len(v) for v in casados.values()))
-        atual = (len(melhor[1]), sum(len(v) for v in melhor[1].values()))
-        if casados and nota > atual:
-            melhor = (g, casados)
+        if not casados:
+            continue
+        # empate (um gateway que só repassa a um serviço casa com ele, e ele com o gateway):
+        # o nome que sugere gateway, depois quem responde mais rotas
+        sugere = bool(re.search(r"gateway|gw|proxy|nginx|api|borda|entrada", motor.nome(g) + " " + motor.imagem(g), re.I))
+        nota = (len(casados), sum(len(v) for v in casados.values()), sugere, len(respostas.get(g.get("Id"), {})))
+        if nota_melhor is None or nota > nota_melhor:
+            melhor, nota_melhor = (g, casados), nota
     return melhor
 
 
@@ -129,9 +134,14 @@ def _pausa(r, gid, parado, vivo, escolha, respostas, base_de, nome_de):
         esperado = forma(respostas[gid][rota][1])
         status, corpo, evid = pegar(base_de[gid] + rota, timeout=8)
         ok = 200 <= status < 300 and forma(corpo) == esperado
-        _, _, evid_parado = pegar(base_de[gid] + escolha[parado], timeout=8)
-        r.verificar(nome, ok, "docker pause %s\n%s%s\n(a rota do pausado: %s)"
-                    % (nome_de[parado], evid, "" if ok else "\nesperado: " + trecho(esperado[1]), evid_parado))
+        r.verificar(nome, ok, "docker pause %s\n%s%s"
+                    % (nome_de[parado], evid, "" if ok else "\nesperado: " + trecho(esperado[1])))
+        # e a rota do pausado falha (ou muda): o gateway repassa de fato, não guarda uma cópia
+        st, corpo_p, evid_parado = pegar(base_de[gid] + escolha[parado], timeout=8)
+        repassa = not (200 <= st < 300 and forma(corpo_p) == forma(respostas[gid][escolha[parado]][1]))
+        r.verificar("com %s pausado, a rota dele pelo gateway falha (o gateway repassa de fato)" % nome_de[parado],
+                    repassa, evid_parado + ("" if repassa else "\no mesmo corpo com o serviço pausado: "
+                                            "uma cópia no gateway, não um repasse"), essencial=False)
     finally:
         motor.docker("unpause", parado, timeout=30)
         motor.wait(lambda: 200 <= pegar(base_de[gid] + escolha[parado], timeout=5)[0] < 300, timeout=20, every=1)
