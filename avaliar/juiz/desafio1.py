@@ -52,14 +52,19 @@ def _menciona(texto: str, nome: str) -> bool:
 
 
 def _fontes_mencionam(pasta: Path, nome: str):
+    """arquivo:linha do código que chama o nome (linhas de código antes de comentários)."""
+    comentarios = ""
     for f in sorted(descoberta._arquivos(pasta, 3)):
         if f.suffix.lower() in (".md", ".txt", ".png", ".jpg") or f.stat().st_size > 300_000:
             continue
         texto = descoberta._texto(f)
         for i, linha in enumerate(texto.splitlines(), 1):
             if _menciona(linha, nome):
-                return "%s:%d: %s" % (f.relative_to(pasta), i, linha.strip()[:160])
-    return ""
+                onde = "%s:%d: %s" % (f.relative_to(pasta), i, linha.strip()[:160])
+                if not re.match(r"^\s*(#|//|--|\*|/\*)", linha):
+                    return onde
+                comentarios = comentarios or onde
+    return comentarios
 
 
 def avaliar(pasta: Path, partida) -> Resultado:
