@@ -177,15 +177,45 @@ def _juntar(linhas):
 
 
 def _partes(linha: str):
-    """Divide por && ; || (fora de aspas, de forma simples)."""
-    return [p.strip() for p in re.split(r"\s*(?:&&|\|\||;)\s*", linha) if p.strip()]
+    """Divide por && ; || fora de aspas. Uma parte com | (pipe) ou $( fora de aspas simples
+    vira None (não dá para rodar sem o shell)."""
+    partes, atual, aspa, i = [], "", "", 0
+    ruim = False
+    while i < len(linha):
+        ch = linha[i]
+        if aspa:
+            if ch == aspa:
+                aspa = ""
+            elif aspa == '"' and linha.startswith("$(", i):
+                ruim = True
+            atual += ch
+            i += 1
+            continue
+        if ch in "'\"":
+            aspa = ch
+        elif linha.startswith("&&", i) or linha.startswith("||", i):
+            partes.append(None if ruim else atual.strip())
+            atual, ruim = "", False
+            i += 2
+            continue
+        elif ch == ";":
+            partes.append(None if ruim else atual.strip())
+            atual, ruim = "", False
+            i += 1
+            continue
+        elif ch == "|" or linha.startswith("$(", i) or ch == "`":
+            ruim = True
+        elif ch == "#" and (not atual or atual[-1].isspace()):
+            break
+        atual += ch
+        i += 1
+    partes.append(None if ruim else atual.strip())
+    return [p for p in partes if p is None or p]
 
 
 def _tokens(cmd: str, cwd: Path):
     cmd = re.sub(r"^(\$|>|PS[^>]*>|#)\s+", "", cmd) if re.match(r"^(\$|PS[^>]*>)\s", cmd) else cmd
-    cmd = re.sub(r"\$\{PWD\}|\$PWD|\$\{pwd\}|%cd%|\$\(pwd\)|\$\{\(pwd\)\}", str(cwd), cmd)
-    if "$(" in cmd or "`" in cmd or re.search(r"(?<![|])\|(?![|])", cmd):
-        return None
+    cmd = re.sub(r"\$\{PWD\}|\$PWD|\$\{pwd\}|%cd%|\$\{\(pwd\)\}", str(cwd), cmd)
     try:
         toks = shlex.split(cmd, comments=True)
     except ValueError:
@@ -235,7 +265,10 @@ def comandos(linhas, inicio: Path, pasta: Path):
     cwd = Path(inicio).resolve()
     res, vistos, teve_run = [], set(), False
     for linha in _juntar(linhas):
+        linha = re.sub(r"\$\(pwd\)|\$\(PWD\)", "${PWD}", linha)
         for parte in _partes(linha):
+            if parte is None:
+                continue
             if re.match(r"^(\$\s+)?(cd|pushd|Set-Location|sl)\s+", parte, re.I):
                 alvo = re.split(r"\s+", re.sub(r"^\$\s+", "", parte), maxsplit=1)[1]
                 cwd = _resolver_cd(alvo, cwd, pasta)

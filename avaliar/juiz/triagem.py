@@ -23,7 +23,6 @@ _COMPOSE = [
     (re.compile(r"^\s*devices\s*:", re.I), "devices: (dispositivos do host)"),
     (re.compile(r"^\s*cap_add\s*:", re.I), "cap_add: (capacidades a mais)"),
     (re.compile(r"unconfined", re.I), "security_opt sem confinamento (unconfined)"),
-    (re.compile(r"^\s*-?\s*(?:source\s*:\s*)?['\"]?/proc\b|/dev/(?!null)\w", re.I), None),
 ]
 
 # (regex numa linha docker, motivo)
@@ -101,6 +100,8 @@ def triar_compose(arq: Path, pasta: Path):
             if motivo and padrao.search(linha):
                 res.append("%s:%d: %s" % (rel, i, motivo))
     for i, origem in _volumes_compose(linhas):
+        if "docker.sock" in origem:
+            continue  # já dito acima
         if _e_bind(origem) and _fora(origem, arq.parent, pasta):
             res.append("%s:%d: bind mount de fora da pasta do desafio (%s)" % (rel, i, origem))
     res.extend(_triar_config(arq, pasta, rel, linhas) if not res else [])
@@ -183,7 +184,7 @@ def triar_comandos(p: "partida.Partida"):
                     src = re.search(r"(?:source|src)=([^,]+)", m)
                     if src and _fora(src.group(1), cwd, p.pasta):
                         motivos.append("bind mount de fora da pasta do desafio (%s)" % src.group(1))
-            if valor:
+            if valor and "docker.sock" not in valor:
                 origem = valor.split(":")[0] if not re.match(r"^[A-Za-z]:[\\/]", valor) else valor[:2]
                 if _e_bind(origem) and _fora(origem, cwd, p.pasta):
                     motivos.append("bind mount de fora da pasta do desafio (%s)" % origem)
@@ -207,10 +208,30 @@ def _onde(fontes, args, pasta):
     return "%s" % (_rel(fontes[0], pasta) if fontes else pasta.name)
 
 
+def triar_linhas(pasta: Path):
+    """Leitura crua dos README e scripts da pasta: uma linha docker (ou a continuação de uma)
+    que pede privilégio é recusada mesmo que a extração de comandos não a pegue."""
+    res = []
+    for f, _ in partida.fontes(pasta):
+        if f.parent.resolve() != pasta.resolve():
+            continue  # o README de cima fala de outros desafios
+        continua = False
+        for i, linha in enumerate(motor_texto(f).splitlines(), 1):
+            s = linha.rstrip()
+            e_docker = continua or re.search(r"\bdocker(-compose)?\s", s) is not None
+            continua = e_docker and (s.endswith("\\") or s.endswith("`"))
+            if not e_docker:
+                continue
+            for padrao, motivo in _LINHA:
+                if padrao.search(s):
+                    res.append("%s:%d: %s" % (_rel(f, pasta), i, motivo))
+    return res
+
+
 def triar_pasta(pasta: Path):
     """Motivos de recusa de um desafio (vazio: pode rodar)."""
     pasta = Path(pasta)
-    res = []
+    res = triar_linhas(pasta)
     for f in sorted(descoberta._arquivos(pasta, 3)):
         if descoberta.e_compose(f):
             res.extend(triar_compose(f, pasta))
@@ -225,7 +246,12 @@ def triar_pasta(pasta: Path):
         if r not in vistos:
             vistos.add(r)
             unicos.append(r)
-    return unicos
+    return sorted(unicos, key=_ordem)
+
+
+def _ordem(motivo: str):
+    m = re.match(r"^(.*?):(\d+):", motivo)
+    return (m.group(1), int(m.group(2))) if m else (motivo, 0)
 
 
 def triar(entrega: Path, saida: Path):
