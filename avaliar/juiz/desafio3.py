@@ -125,6 +125,37 @@ def papeis(cs) -> dict:
     return res
 
 
+def portas_escutando(c) -> list:
+    """Portas TCP em LISTEN no namespace de rede do contêiner, lidas de /proc/<pid>/net/tcp*
+    (o juiz roda no mesmo sistema que o dockerd de dentro); [] se não der para ler."""
+    pid = (c.get("State") or {}).get("Pid") or 0
+    portas = set()
+    for nome_arq in ("tcp", "tcp6"):
+        try:
+            with open("/proc/%d/net/%s" % (pid, nome_arq), encoding="ascii", errors="replace") as f:
+                next(f, None)
+                for linha in f:
+                    partes = linha.split()
+                    if len(partes) > 3 and partes[3] == "0A":  # 0A: LISTEN
+                        portas.add(int(partes[1].rpartition(":")[2], 16))
+        except (OSError, ValueError):
+            continue
+    return sorted(portas) if pid else []
+
+
+def _sondar(c, timeout=3) -> list:
+    """[(porta, status, corpo)]: as portas expostas/publicadas e as que escutam de fato."""
+    portas = list(dict.fromkeys(motor.ports_of(c) + portas_escutando(c)))
+    if not portas:
+        return motor.http_probe(c, timeout=timeout)
+    res = []
+    for porta in portas:
+        status, _, corpo = motor.http(motor.url_de(c, porta, "/"), timeout=timeout)
+        if status:
+            res.append((porta, status, corpo))
+    return res
+
+
 def servidores_http(cs, excluir=()) -> list:
     """[(contêiner, porta, url base)] de cada contêiner que responde HTTP (uma porta, a primeira
     que responde abaixo de 500, ou a primeira que responde)."""
@@ -132,13 +163,29 @@ def servidores_http(cs, excluir=()) -> list:
     for c in cs:
         if c.get("Id") in excluir:
             continue
-        respostas = motor.http_probe(c, timeout=3)
+        respostas = _sondar(c)
         if not respostas:
             continue
         boas = [r for r in respostas if 0 < r[1] < 500] or respostas
         porta = boas[0][0]
         res.append((c, porta, motor.url_de(c, porta, "").rstrip("/")))
     return res
+
+
+def esperar_http(partida, minimo, excluir_papeis=("postgres", "redis"), timeout=40):
+    """(contêineres, papéis, servidores HTTP) quando há ``minimo`` servidores respondendo, ou o
+    que houver no fim do tempo (um serviço sem healthcheck ainda pode estar abrindo a porta)."""
+    estado = {}
+
+    def pronto():
+        cs = conteineres(partida)
+        pap = papeis(cs)
+        fora = {c.get("Id") for c in cs if pap.get(c.get("Id")) in excluir_papeis}
+        estado["v"] = (cs, pap, servidores_http(cs, excluir=fora))
+        return len(estado["v"][2]) >= minimo
+
+    motor.wait(pronto, timeout=timeout, every=2)
+    return estado.get("v") or ([], {}, [])
 
 
 def pegar(url, timeout=5, method="GET", body=None) -> tuple:
@@ -363,8 +410,7 @@ def _requisicoes(webs, rotas, vezes=2, method="GET"):
 
 def avaliar(pasta: Path, partida) -> Resultado:
     r = Resultado(desafio=3, pasta=str(pasta), partida=getattr(partida, "descricao", ""))
-    cs = conteineres(partida)
-    pap = papeis(cs)
+    cs, pap, webs = esperar_http(partida, 1)
     compose = getattr(partida, "modo", "") == "compose" or any(
         a[1:2] == ["compose"] for a in getattr(partida, "comandos", []) or [])
     r.verificar("orquestrado pelo compose", compose, getattr(partida, "descricao", ""), base=True)
@@ -372,7 +418,6 @@ def avaliar(pasta: Path, partida) -> Resultado:
     rds = [c for c in cs if pap.get(c.get("Id")) == "redis"]
     r.verificar("há um contêiner Postgres", bool(pgs), descrever(cs, pap), base=True)
     r.verificar("há um contêiner Redis", bool(rds), descrever(cs, pap), base=True)
-    webs = servidores_http(cs, excluir={c.get("Id") for c in pgs + rds})
     if webs:
         _, _, evid = pegar(webs[0][2] + "/", timeout=6)
         r.verificar("a web responde HTTP", True, evid, base=True)

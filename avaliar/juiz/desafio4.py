@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from . import motor
-from .desafio3 import conteineres, descrever, papeis, pegar, rotas_de, servidores_http, trecho
+from .desafio3 import descrever, esperar_http, pegar, rotas_de, trecho
 from .modelo import Resultado
 
 MIN_VALOR = 3          # valores mais curtos ("ok", 1, 22) aparecem em qualquer lugar
@@ -59,16 +59,29 @@ def _texto(corpo) -> str:
     return texto
 
 
-def coletar(webs, rotas) -> dict:
-    """{id: {rota: (status, corpo)}} das respostas 2xx de cada servidor."""
+def coletar(webs, rotas, todas=None) -> dict:
+    """{id: {rota: (status, corpo)}} das respostas 2xx de cada servidor; em ``todas`` (se dado),
+    também as outras (para a evidência de uma falha)."""
     res = {}
     for c, _, base in webs:
         res[c.get("Id")] = {}
         for rota in rotas:
             status, corpo, _ = pegar(base + rota, timeout=6)
+            if todas is not None:
+                todas.setdefault(c.get("Id"), {})[rota] = (status, corpo)
             if 200 <= status < 300 and corpo.strip():
                 res[c.get("Id")][rota] = (status, corpo)
     return res
+
+
+def amostra(webs, todas, por_servidor=4) -> str:
+    """Algumas respostas de cada servidor (as que não são 404 primeiro), uma por linha."""
+    linhas = []
+    for c, _, base in webs:
+        itens = sorted((todas.get(c.get("Id")) or {}).items(), key=lambda kv: kv[1][0] == 404)
+        for rota, (status, corpo) in itens[:por_servidor]:
+            linhas.append("GET %s%s → %s %s" % (base, rota, status or "sem resposta", trecho(corpo, 100)))
+    return "\n".join(linhas)
 
 
 def achar_dependencia(webs, respostas):
@@ -117,24 +130,19 @@ def traz(corpo, comuns) -> list:
 
 def avaliar(pasta: Path, partida) -> Resultado:
     r = Resultado(desafio=4, pasta=str(pasta), partida=getattr(partida, "descricao", ""))
-    cs = conteineres(partida)
-    pap = papeis(cs)
-    webs = servidores_http(cs)
+    cs, pap, webs = esperar_http(partida, 2, excluir_papeis=())
     evid = "; ".join("%s responde em %s" % (motor.nome(c), base) for c, _, base in webs) or descrever(cs, pap)
     if not r.verificar("dois serviços respondem HTTP", len(webs) >= 2, evid, base=True):
         return r.decidir()
 
     rotas = rotas_de(pasta)
-    respostas = coletar(webs, rotas)
+    todas = {}
+    respostas = coletar(webs, rotas, todas)
     dep = achar_dependencia(webs, respostas)
     if dep is None:
-        linhas = []
-        for c, _, base in webs:
-            for rota, (status, corpo) in list(respostas.get(c.get("Id"), {}).items())[:4]:
-                linhas.append("GET %s%s → %d %s" % (base, rota, status, trecho(corpo, 100)))
         r.verificar("a resposta de B traz dados servidos por A", False,
                     "nenhum serviço devolve valores do JSON de outro (rotas: %s)\n%s"
-                    % (" ".join(rotas), "\n".join(linhas)))
+                    % (" ".join(rotas), amostra(webs, todas)))
         return r.decidir()
     a, rota_a, b, rota_b, comuns = dep
     url_a = _url(webs, a) + rota_a

@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 
 from . import motor
-from .desafio3 import conteineres, descrever, papeis, pegar, rotas_de, servidores_http, trecho
-from .desafio4 import coletar
+from .desafio3 import descrever, esperar_http, pegar, rotas_de, trecho
+from .desafio4 import amostra, coletar
 from .modelo import Resultado
 
 
@@ -73,9 +73,7 @@ def achar_gateway(webs, respostas):
 
 def avaliar(pasta: Path, partida) -> Resultado:
     r = Resultado(desafio=5, pasta=str(pasta), partida=getattr(partida, "descricao", ""))
-    cs = conteineres(partida)
-    pap = papeis(cs)
-    webs = servidores_http(cs)
+    cs, pap, webs = esperar_http(partida, 3, excluir_papeis=())
     evid = "; ".join("%s responde em %s" % (motor.nome(c), base) for c, _, base in webs) or descrever(cs, pap)
     if not r.verificar("três contêineres respondem HTTP (gateway e dois serviços)", len(webs) >= 3, evid, base=True):
         return r.decidir()
@@ -83,16 +81,13 @@ def avaliar(pasta: Path, partida) -> Resultado:
     nome_de = {c.get("Id"): motor.nome(c) for c, _, _ in webs}
 
     rotas = rotas_de(pasta)
-    respostas = coletar(webs, rotas)
+    todas = {}
+    respostas = coletar(webs, rotas, todas)
     g, casados = achar_gateway(webs, respostas)
     if g is None:
-        linhas = []
-        for c, _, base in webs:
-            for rota, (status, corpo) in list(respostas.get(c.get("Id"), {}).items())[:4]:
-                linhas.append("GET %s%s → %d %s" % (base, rota, status, trecho(corpo, 100)))
         r.verificar("o gateway responde pelas rotas de cada serviço o mesmo que o serviço", False,
                     "nenhum contêiner devolve o mesmo corpo que outro (rotas: %s)\n%s"
-                    % (" ".join(rotas), "\n".join(linhas)))
+                    % (" ".join(rotas), amostra(webs, todas)))
         return r.decidir()
     gid = g.get("Id")
     servicos = [c for c, _, _ in webs if c.get("Id") != gid]
@@ -113,8 +108,8 @@ def avaliar(pasta: Path, partida) -> Resultado:
     if len(escolha) < 2:
         faltam = [nome_de[s.get("Id")] for s in servicos if s.get("Id") not in escolha]
         r.verificar("o gateway responde pelas rotas dos dois serviços", False,
-                    "gateway = %s; nenhuma rota dele devolve o corpo de: %s (rotas: %s)"
-                    % (nome_de[gid], ", ".join(faltam), " ".join(rotas)))
+                    "gateway = %s; nenhuma rota dele devolve o corpo de: %s (rotas: %s)\n%s"
+                    % (nome_de[gid], ", ".join(faltam), " ".join(rotas), amostra(webs, todas)))
         return r.decidir()
 
     dois = [sid for sid in escolha][:2]
