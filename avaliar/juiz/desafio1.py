@@ -16,6 +16,8 @@ def pedacos(corpo: bytes):
     """Trechos de um corpo HTTP que um cliente mostraria no log (sem chaves/aspas/tags)."""
     texto = corpo.decode("utf-8", "replace") if isinstance(corpo, bytes) else str(corpo)
     partes = re.split(r"[{}\[\]\",<>\n\r\t]+|:\s|\s{2,}|\\n", texto)
+    # números, horas e datas mudam a cada resposta: ficam de fora dos trechos
+    partes = [q for p in partes for q in re.split(r"\d+(?:[:.\-/T]\d+)*(?:[+-]\d\d:?\d\d|Z)?", p)]
     res = []
     for p in partes:
         p = p.strip().strip(":").strip()

@@ -21,6 +21,12 @@ class Trechos(unittest.TestCase):
         html = b"<html><body><h1>Welcome to nginx!</h1></body></html>"
         self.assertEqual(len(desafio1.acertos("<h1>Welcome to nginx!</h1>\nx\n", desafio1.pedacos(html))), 1)
 
+    def test_hora_no_corpo_fica_de_fora(self):
+        trechos = desafio1.pedacos(b"resposta do server em 20:41:52\n")
+        self.assertEqual(trechos, ["resposta do server em"])
+        log = "resposta do server em 20:41:54\nfalhou\nresposta do server em 20:41:56\n"
+        self.assertEqual(len(desafio1.acertos(log, trechos)), 2)
+
     def test_menciona(self):
         self.assertTrue(desafio1._menciona("URL=http://server:8080", "server"))
         self.assertTrue(desafio1._menciona("requests.get('http://web/api')", "web"))
