@@ -18,9 +18,8 @@ readonly AV_IMAGE=avaliar-caixa
 readonly AV_LABEL="$LABEL_KEY=avaliar"
 AVALIAR_TEMPO=${AVALIAR_TEMPO:-900}       # segundos por entrega, do início ao fim
 AVALIAR_PARALELO=${AVALIAR_PARALELO:-1}   # quantas caixas ao mesmo tempo
-AVALIAR_MEMORIA=${AVALIAR_MEMORIA:-3g}
-AVALIAR_CPUS=${AVALIAR_CPUS:-2}
-AVALIAR_PIDS=${AVALIAR_PIDS:-4096}
+AVALIAR_MEMORIA=${AVALIAR_MEMORIA:-3g} AVALIAR_CPUS=${AVALIAR_CPUS:-2} AVALIAR_PIDS=${AVALIAR_PIDS:-4096}
+AVALIAR_DESAFIOS=${AVALIAR_DESAFIOS:-}       # "3 4": só esses desafios (os outros, ausente)
 AVALIAR_SUBSTITUTAS=${AVALIAR_SUBSTITUTAS:-} # "padrão=imagem ...": python:*=minha/python:3.11
 AVALIAR_ESPELHO=${AVALIAR_ESPELHO:-}         # mirror de registry para o dockerd das caixas
 AV_RUN='' AV_SAIDA='' # o id desta avaliação (rótulo avaliar.run); a pasta dos relatórios
@@ -172,10 +171,10 @@ av_grade() {
 		: >"$WORK/nao-avaliada"
 		return 0
 	fi
-	av_juiz "$caixa" triagem || status=$?
+	av_juiz "$caixa" triagem "$nome" || status=$?
 	if [ "$status" = 0 ]; then av_images "$caixa" || status=$?; fi
 	t2=$SECONDS
-	if [ "$status" = 0 ]; then av_juiz "$caixa" avaliar || status=$?; fi
+	if [ "$status" = 0 ]; then av_juiz "$caixa" avaliar "$nome" || status=$?; fi
 	t3=$SECONDS
 	docker cp "$caixa:/saida/." "$dir/" >/dev/null 2>&1 || true
 	kill "$wd" 2>/dev/null || true
@@ -249,9 +248,9 @@ av_copy_in() {
 	bounded 300 docker exec -e GIT_TERMINAL_PROMPT=0 "$1" git clone --quiet --depth 1 "$2" /entrega </dev/null
 }
 
-# av_juiz CAIXA triagem|avaliar: o avaliador dentro da caixa, sem entrada padrão.
+# av_juiz CAIXA triagem|avaliar NOME: o avaliador dentro da caixa, sem entrada padrão.
 av_juiz() {
-	docker exec "$1" sh -c "mkdir -p /saida && cd /opt/avaliar && python3 -m juiz $2 /entrega /saida" </dev/null
+	docker exec -e "JUIZ_NOME=$3" -e "JUIZ_DESAFIOS=$AVALIAR_DESAFIOS" "$1" sh -c "mkdir -p /saida && cd /opt/avaliar && python3 -m juiz $2 /entrega /saida" </dev/null
 }
 
 # ------------------------------------------------------------ imagens base
