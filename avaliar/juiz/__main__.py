@@ -60,7 +60,9 @@ def avaliar_desafio(n: int, pasta: Path, entrega: Path, tri: dict, tempos: dict)
         if not ok:
             r.verificar("constrói e sobe", False, _cauda(log, 60), base=True)
             r.veredicto = "falhou"
-            r.motivo = "não subiu: " + (_ultima_linha_util(log) or "veja o log")
+            primeira = log.strip().splitlines()[0] if log.strip() else ""
+            r.motivo = "não subiu: " + (primeira if primeira.startswith("arquivo compose inválido")
+                                        else _ultima_linha_util(log) or "veja o log")
             return r
         t1 = time.monotonic()
         diga("desafio%d: verificando" % n)

@@ -407,7 +407,8 @@ def _subir_compose(p: Partida, timeout, build=True):
     base = p.compose_args()
     rc, out = motor.sh(base + ["config", "-q"], timeout=60, cwd=pasta)
     if rc != 0:
-        p.log = "docker compose config falhou:\n" + out
+        msg = " ".join(out.strip().splitlines()[-1:]) or "sem mensagem"
+        p.log = "arquivo compose inválido (docker compose config): %s\n%s" % (msg, out)
         return False, p.log
     inicio = time.monotonic()
     args = base + ["up", "-d"] + (["--build"] if build else [])

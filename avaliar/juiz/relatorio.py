@@ -18,7 +18,7 @@ def veredictos_txt(resultados) -> str:
     for n in range(1, 6):
         r = por_n.get(n)
         if r is None:
-            linhas.append("desafio%d\tausente\tnão avaliado" % n)
+            linhas.append("desafio%d\tfalhou\tnão avaliado: o avaliador parou antes deste desafio" % n)
         else:
             linhas.append("desafio%d\t%s\t%s" % (n, r.veredicto, _linha(r.motivo)[:300] or "-"))
     return "\n".join(linhas) + "\n"

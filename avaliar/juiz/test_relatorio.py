@@ -42,8 +42,9 @@ class Relatorios(unittest.TestCase):
         relatorio.escrever(saida, "aluno-a", resultados(), {"total": 12.3})
         linhas = (saida / "veredictos.txt").read_text().splitlines()
         self.assertEqual([l.split("\t")[0] for l in linhas], ["desafio%d" % n for n in range(1, 6)])
-        self.assertEqual([l.split("\t")[1] for l in linhas], ["falhou", "ausente", "recusado", "ausente", "ausente"])
+        self.assertEqual([l.split("\t")[1] for l in linhas], ["falhou", "ausente", "recusado", "falhou", "falhou"])
         self.assertTrue(all(len(l.split("\t")) == 3 for l in linhas))
+        self.assertIn("parou antes", linhas[3])  # um desafio que o juiz não chegou a avaliar
         dados = json.loads((saida / "results.json").read_text())
         self.assertEqual(dados["score"], 0.0)
         self.assertEqual(dados["max_score"], 3.0)
@@ -62,13 +63,13 @@ class Relatorios(unittest.TestCase):
         turma.escrever(saida)
         linhas = list(csv.reader((saida / "turma.csv").open()))
         self.assertEqual(linhas[0], ["entrega", "desafio1", "desafio2", "desafio3", "desafio4", "desafio5"])
-        self.assertEqual(linhas[1], ["a-aluno"] + ["ausente"] * 5)
-        self.assertEqual(linhas[2], ["b-aluno", "falhou", "ausente", "recusado", "ausente", "ausente"])
+        self.assertEqual(linhas[1], ["a-aluno"] + ["falhou"] * 5)
+        self.assertEqual(linhas[2], ["b-aluno", "falhou", "ausente", "recusado", "falhou", "falhou"])
         pagina = (saida / "turma.html").read_text()
         self.assertIn('<a href="b-aluno/RELATORIO.md">b-aluno</a>', pagina)
         self.assertIn('class="v v-recusado"', pagina)
         self.assertNotIn("http", pagina.replace("http-equiv", ""))  # nada de fora
-        self.assertIn("| [b-aluno](b-aluno/RELATORIO.md) | falhou | ausente | recusado | ausente | ausente |",
+        self.assertIn("| [b-aluno](b-aluno/RELATORIO.md) | falhou | ausente | recusado | falhou | falhou |",
                       (saida / "turma.md").read_text())
 
 
