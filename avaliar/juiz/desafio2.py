@@ -33,6 +33,16 @@ def volumes_nomeados(cs):
     return res
 
 
+def binds(cs):
+    """{origem: [(contêiner, destino, origem)]} dos bind mounts (a origem é um caminho da caixa)."""
+    res = {}
+    for c in cs:
+        for m in c.get("Mounts") or []:
+            if m.get("Type") == "bind" and m.get("Source") and "docker.sock" not in m.get("Source"):
+                res.setdefault("bind " + m["Source"], []).append((c, m.get("Destination") or "", m["Source"]))
+    return res
+
+
 def arquivos_sqlite(raiz: str, nivel_max=3):
     res = []
     if not raiz or not os.path.isdir(raiz):
@@ -160,13 +170,17 @@ def avaliar(pasta: Path, partida) -> Resultado:
     r.verificar("um volume nomeado montado num contêiner", bool(vols),
                 "\n".join("%s → %s em %s" % (v, d, ", ".join(motor.nome(c) for c, _, _ in ms)) for v, ms in vols.items()
                           for d in sorted({d for _, d, _ in ms}))
-                or "nenhum volume nomeado; montagens: %s" % "; ".join(
-                    "%s: %s %s" % (motor.nome(c), m.get("Type"), m.get("Source")) for c in todos for m in c.get("Mounts") or []),
+                or "nenhum volume nomeado; montagens: %s" % ("; ".join(
+                    "%s: %s %s" % (motor.nome(c), m.get("Type"), m.get("Source")) for c in todos
+                    for m in c.get("Mounts") or []) or "nenhuma"),
                 base=True)
     if not vols:
-        r.verificar("o volume guarda um banco de dados", False, "sem volume nomeado")
-        r.verificar("os dados sobrevivem à remoção do contêiner", False, "sem volume nomeado")
-        return r.decidir()
+        # fora do enunciado, mas comum: um bind mount guarda o banco (vira parcial se persistir)
+        vols = binds(todos)
+        if not vols:
+            r.verificar("o volume guarda um banco de dados", False, "sem volume nomeado")
+            r.verificar("os dados sobrevivem à remoção do contêiner", False, "sem volume nomeado")
+            return r.decidir()
     cutucadas = _cutucar(pasta)
     n1, evid1, vol = _medir(vols)
     saida1 = _saidas(partida)
@@ -180,7 +194,7 @@ def avaliar(pasta: Path, partida) -> Resultado:
         r.verificar("os dados sobrevivem à remoção do contêiner", False,
                     "rodar de novo falhou:\n" + log[-1500:])
         return r.decidir()
-    vols2 = volumes_nomeados(motor.containers(all=True)) or vols
+    vols2 = volumes_nomeados(motor.containers(all=True)) or binds(motor.containers(all=True)) or vols
     n2, evid2, _ = _medir(vols2)
     saida2 = _saidas(partida)
     if n1 is not None and n2 is not None:

@@ -34,7 +34,11 @@ def results_json(resultados, tempos=None) -> dict:
         if r.partida:
             saida.append("partida: %s" % r.partida)
         for v in r.verificacoes:
-            saida.append("[%s] %s: %s" % ("ok" if v.ok else "falhou", v.nome, _linha(v.evidencia)[:500]))
+            evid = str(v.evidencia or "").strip()
+            if len(evid) > 1500:
+                evid = evid[:500] + "\n[...]\n" + evid[-1000:]
+            saida.append("[%s] %s\n%s" % ("ok" if v.ok else "falhou", v.nome,
+                                          "\n".join("    " + l for l in evid.splitlines())))
         for nota in r.notas:
             saida.append("nota: %s" % nota)
         testes.append({"name": "Desafio %d — %s" % (r.desafio, TITULOS.get(r.desafio, "")),
