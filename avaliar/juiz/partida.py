@@ -413,7 +413,7 @@ def _subir_compose(p: Partida, timeout, build=True):
     inicio = time.monotonic()
     args = base + ["up", "-d"] + (["--build"] if build else [])
     rc, out = motor.sh(args, timeout=timeout, cwd=pasta)
-    log = "$ %s\n%s" % (" ".join(args), out)
+    log = "$ %s\n%s" % (shlex.join(args), out)
     if rc != 0:
         p.log = log
         return False, log
@@ -464,7 +464,7 @@ def _rodar_comandos(p: Partida, timeout, so_run):
             continue
         restante = fim - time.monotonic()
         if restante <= 5:
-            log.append("tempo esgotado antes de: %s" % " ".join(args))
+            log.append("tempo esgotado antes de: %s" % shlex.join(args))
             p.log = "\n".join(log)
             return False, p.log
         if _e_run(args):
@@ -478,7 +478,7 @@ def _rodar_comandos(p: Partida, timeout, so_run):
         else:
             real, primeiro_plano = list(args), False
         rc, out = motor.sh(real, timeout=min(restante, 600), cwd=cwd)
-        log.append("$ %s\n%s" % (" ".join(real), out.strip()))
+        log.append("$ %s\n%s" % (shlex.join(real), out.strip()))
         if _e_run(args):
             cid = _ultimo_id(out)
             if rc != 0 or not cid:

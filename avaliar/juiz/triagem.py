@@ -265,7 +265,11 @@ def triar(entrega: Path, saida: Path):
         if pasta is None:
             desafios[str(n)] = {"pasta": "", "recusado": False, "motivos": []}
             continue
-        motivos = triar_pasta(pasta)
+        try:
+            motivos = triar_pasta(pasta)
+        except Exception as erro:  # noqa: BLE001 - sem triagem, nada roda
+            motivos = ["%s: a triagem não conseguiu ler a pasta (%s: %s); por segurança, nada dela roda"
+                       % (pasta.name, type(erro).__name__, erro)]
         desafios[str(n)] = {"pasta": str(pasta.relative_to(entrega)), "recusado": bool(motivos),
                             "motivos": motivos}
     try:
