@@ -390,14 +390,22 @@ CORPO_POST = {"nome": "avaliador", "name": "avaliador", "titulo": "avaliador", "
               "descricao": "avaliador", "description": "avaliador", "texto": "avaliador",
               "text": "avaliador", "mensagem": "avaliador", "message": "avaliador",
               "email": "avaliador@example.com", "idade": 20, "age": 20, "curso": "avaliador",
-              "valor": 1, "value": 1, "quantidade": 1}
+              "valor": 1, "value": 1, "quantidade": 1, "produto": "avaliador", "product": "avaliador",
+              "item": "avaliador", "usuario": "avaliador", "user": "avaliador", "username": "avaliador",
+              "conteudo": "avaliador", "content": "avaliador", "preco": 1, "price": 1, "nota": 10}
+ORCAMENTO_REQUISICOES = 90  # segundos para cada rodada de requisições (um app que trava não prende o juiz)
 
 
 def _requisicoes(webs, rotas, vezes=2, method="GET"):
     """Manda as requisições; devolve as linhas de evidência (as primeiras) e quantas respostas < 500."""
     linhas, boas = [], 0
+    fim = time.monotonic() + ORCAMENTO_REQUISICOES
     for c, _, base in webs:
         for rota in rotas:
+            if time.monotonic() > fim:
+                linhas.append("(tempo das requisições esgotado: %ds; as rotas seguintes ficaram de fora)"
+                              % ORCAMENTO_REQUISICOES)
+                return linhas, boas
             for _ in range(vezes):
                 status, _, evid = pegar(base + rota, timeout=6, method=method,
                                         body=CORPO_POST if method == "POST" else None)
@@ -506,6 +514,21 @@ def _persistencia(r, partida, pg, rd, pg_antes, rd_antes):
         return
     motor.wait(lambda: pg_pronto(novo_pg), timeout=90, every=2)
     depois, erro = pg_foto(novo_pg)
+    # o Redis antes de qualquer requisição nova (um GET / criaria a chave de novo); só uma
+    # observação na evidência e uma nota: um cache não precisa sobreviver
+    redis_txt = ""
+    novo_rd = por_chave.get(chave(rd)) if rd is not None else None
+    if novo_rd is not None and rd_antes.get("chaves"):
+        motor.wait(lambda: not redis_foto(novo_rd)[1], timeout=20, every=1)
+        foto, erro_rd = redis_foto(novo_rd)
+        redis_txt = "\nRedis: " + erro_rd if erro_rd else ""
+    if novo_rd is not None and rd_antes.get("chaves") and not redis_txt:
+        redis_txt = "\nRedis (não conta para o veredicto): chaves %d → %d" % (rd_antes.get("chaves", 0), foto.get("chaves", 0))
+        if foto.get("chaves", 0) < rd_antes.get("chaves", 0):
+            redis_txt += " (sem volume ou sem persistência; num cache pode ser o esperado)"
+            r.notas.append("o Redis perdeu chaves no down + up (%d → %d): sem volume ou sem "
+                           "persistência (num cache isso pode ser o esperado)"
+                           % (rd_antes.get("chaves", 0), foto.get("chaves", 0)))
     perdas = [t for t, (n, _) in pg_antes.items() if n > 0 and depois.get(t, (0, ""))[0] < n]
     evid = "antes do down: %s\ndepois do up (%ds): %s" % (pg_resumo(pg_antes), time.monotonic() - inicio,
                                                          pg_resumo(depois))
@@ -513,6 +536,7 @@ def _persistencia(r, partida, pg, rd, pg_antes, rd_antes):
         evid = erro + "\n" + evid
     if perdas:
         evid += "\nperderam linhas: " + ", ".join(perdas)
+    evid += redis_txt
     r.verificar("os dados do Postgres sobrevivem a down + up", bool(depois) and not perdas and not erro, evid)
 
     webs = servidores_http(conteineres(partida))
@@ -525,12 +549,3 @@ def _persistencia(r, partida, pg, rd, pg_antes, rd_antes):
     else:
         r.verificar("a web responde depois do down + up", False,
                     "nenhum contêiner responde HTTP depois do up", essencial=False)
-
-    if rd is not None and rd_antes.get("chaves"):
-        novo_rd = por_chave.get(chave(rd))
-        if novo_rd is not None:
-            foto, _ = redis_foto(novo_rd)
-            if foto.get("chaves", 0) < rd_antes.get("chaves", 0):
-                r.notas.append("o Redis perdeu chaves no down + up (%d → %d): sem volume ou sem "
-                               "persistência (num cache isso pode ser o esperado)"
-                               % (rd_antes.get("chaves", 0), foto.get("chaves", 0)))

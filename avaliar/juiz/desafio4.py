@@ -8,10 +8,11 @@ ou nenhuma resposta); `docker unpause A`: B volta a trazer os dados de A.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from . import motor
-from .desafio3 import descrever, esperar_http, pegar, rotas_de, trecho
+from .desafio3 import ORCAMENTO_REQUISICOES, descrever, esperar_http, pegar, rotas_de, trecho
 from .modelo import Resultado
 
 MIN_VALOR = 3          # valores mais curtos ("ok", 1, 22) aparecem em qualquer lugar
@@ -63,9 +64,12 @@ def coletar(webs, rotas, todas=None) -> dict:
     """{id: {rota: (status, corpo)}} das respostas 2xx de cada servidor; em ``todas`` (se dado),
     também as outras (para a evidência de uma falha)."""
     res = {}
+    fim = time.monotonic() + ORCAMENTO_REQUISICOES
     for c, _, base in webs:
         res[c.get("Id")] = {}
         for rota in rotas:
+            if time.monotonic() > fim:  # um serviço que trava não prende o juiz
+                break
             status, corpo, _ = pegar(base + rota, timeout=6)
             if todas is not None:
                 todas.setdefault(c.get("Id"), {})[rota] = (status, corpo)
