@@ -52,6 +52,11 @@ def pastas(entrega: Path):
     res = {n: p for n, (p, _) in achadas.items()}
     if len(res) < 5:
         _por_conteudo(entrega, res)
+    if not res:
+        # um repositório de um desafio só, com tudo na raiz
+        n = numero(entrega.resolve().name) or _palpite(entrega)
+        if n:
+            res[n] = entrega
     return dict(sorted(res.items()))
 
 

@@ -41,6 +41,12 @@ class Pastas(unittest.TestCase):
         self.assertNotIn(4, achadas)
 
 
+    def test_repositorio_de_um_desafio(self):
+        raiz = entrega({"docker-compose.yml": "services:\n  web:\n    build: .\n  db:\n    image: postgres:16\n"
+                        "  cache:\n    image: redis:7\n", "Dockerfile": "FROM python:3.12\n"})
+        self.assertEqual(descoberta.pastas(raiz), {3: raiz})
+
+
 class Imagens(unittest.TestCase):
     def test_froms(self):
         texto = ("ARG PY=python:3.12-slim\nARG OUTRA\nFROM --platform=$BUILDPLATFORM ${PY} AS base\n"
