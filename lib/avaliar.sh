@@ -3,16 +3,12 @@
 # lib/avaliar.sh — ./run.sh avaliar (modo professor): avalia implementações dos cinco
 # desafios feitas por outras pessoas. Cada entrega roda na sua "caixa", um Docker engine
 # descartável num contêiner (o nó do ./run.sh cluster, com limites de memória, CPU e
-# PIDs), com o avaliador (avaliar/juiz, em Python) dentro: nada da entrega roda no seu
-# engine. O host só fala com a caixa por docker exec e docker cp:
-#   1. a entrega entra (docker cp, ou git clone dentro da caixa);
-#   2. juiz triagem: a triagem de segurança e a lista das imagens base (imagens.txt);
-#   3. as imagens base vão do seu engine para a caixa (docker save | docker load, uma
-#      vez por turma), trocadas pelas de AVALIAR_SUBSTITUTAS quando você não as tem;
-#   4. juiz avaliar: os veredictos, RELATORIO.md e results.json;
-#   5. os relatórios saem para --saida/<nome>/ e a caixa é removida.
-# No fim, juiz turma faz turma.csv, turma.md e turma.html. Carregado pelo run.sh
-# (cmd_avaliar, clean_avaliar); os testes em tests/avaliar.sh; o guia em avaliar/README.md.
+# PIDs), com o avaliador (avaliar/juiz, em Python) dentro; o host só fala com ela por
+# docker exec e docker cp: a entrega entra (docker cp ou git clone), juiz triagem (a
+# triagem de segurança e imagens.txt), as imagens base do seu engine (docker save, uma vez
+# por turma | docker load), juiz avaliar (veredictos.txt, RELATORIO.md, results.json), os
+# relatórios saem para --saida/<nome>/ e a caixa é removida; no fim, juiz turma. Carregado
+# pelo run.sh (cmd_avaliar, clean_avaliar); testes em tests/avaliar.sh; guia em avaliar/README.md.
 
 readonly AV_IMAGE=avaliar-caixa
 readonly AV_LABEL="$LABEL_KEY=avaliar"
@@ -67,10 +63,7 @@ cmd_avaliar() {
 
 # av_add_source ENTREGA: uma pasta que existe, ou uma URL git; senão, erro (código 1).
 av_add_source() {
-	if [ -d "$1" ]; then
-		AV_FONTES+=("$(cd "$1" && pwd)")
-		return 0
-	fi
+	if [ -d "$1" ]; then AV_FONTES+=("$(cd "$1" && pwd)") && return 0; fi
 	case $1 in
 		*://* | git@*:*) AV_FONTES+=("$1") ;;
 		*) die "não encontrei a pasta '$1' (e não é uma URL git, como https://.../aluno.git)" ;;
@@ -189,11 +182,18 @@ av_grade() {
 		$((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t4 - t3)) "$dir"
 }
 
-# av_settle DIR N STATUS: sem veredictos do juiz, o host escreve os cinco (falhou).
+# av_settle DIR N STATUS: sem veredictos do juiz, o host escreve os cinco (falhou); no
+# tempo esgotado, os que o juiz não chegou a avaliar ("não avaliado...") viram falhou.
 av_settle() {
+	local tempo="tempo esgotado (AVALIAR_TEMPO=${AVALIAR_TEMPO} s): a caixa foi removida"
+	if [ -e "$WORK/tempo-$2" ] && [ -s "$1/veredictos.txt" ]; then
+		awk -F'\t' -v OFS='\t' -v m="$tempo" '$3 ~ /^não avaliado/ { $2 = "falhou"; $3 = m } 1' \
+			"$1/veredictos.txt" >"$1/veredictos.tmp" && mv "$1/veredictos.tmp" "$1/veredictos.txt"
+		printf '\n**%s.**\n' "$tempo" >>"$1/RELATORIO.md"
+	fi
 	if [ -s "$1/veredictos.txt" ] && [ "$(grep -c . "$1/veredictos.txt")" = 5 ]; then return 0; fi
 	if [ -e "$WORK/tempo-$2" ]; then
-		av_fail "$1" "tempo esgotado (AVALIAR_TEMPO=${AVALIAR_TEMPO} s): a caixa foi removida"
+		av_fail "$1" "$tempo"
 	else
 		av_fail "$1" "o avaliador não terminou (código $3; veja log.txt)"
 	fi
