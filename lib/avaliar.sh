@@ -387,7 +387,7 @@ clean_avaliar() {
 	local ids vols
 	section "Limpeza — modo professor (caixas avaliar-caixa-*)"
 	if [ "$DRY_RUN" = 0 ]; then
-		ids=$(docker ps -aq --filter "label=$AV_LABEL")
+		ids=$(docker ps -a --filter "label=$AV_LABEL" --format '{{.Names}}')
 		# shellcheck disable=SC2086 # lista de ids
 		if [ -n "$ids" ]; then run_quiet docker rm -f -v $ids; fi
 		vols=$(docker volume ls -q --filter "label=$AV_LABEL")
