@@ -125,14 +125,14 @@ def papeis(cs) -> dict:
     return res
 
 
-def portas_escutando(c) -> list:
+def portas_escutando(c, raiz="/proc") -> list:
     """Portas TCP em LISTEN no namespace de rede do contêiner, lidas de /proc/<pid>/net/tcp*
     (o juiz roda no mesmo sistema que o dockerd de dentro); [] se não der para ler."""
     pid = (c.get("State") or {}).get("Pid") or 0
     portas = set()
     for nome_arq in ("tcp", "tcp6"):
         try:
-            with open("/proc/%d/net/%s" % (pid, nome_arq), encoding="ascii", errors="replace") as f:
+            with open("%s/%d/net/%s" % (raiz, pid, nome_arq), encoding="ascii", errors="replace") as f:
                 next(f, None)
                 for linha in f:
                     partes = linha.split()
@@ -207,9 +207,10 @@ def descrever(cs, pap) -> str:
 
 
 def _pg_cred(c):
-    env = motor.env(c)
-    user = env.get("POSTGRES_USER") or "postgres"
-    return user, env.get("POSTGRES_PASSWORD", ""), env.get("POSTGRES_DB") or user
+    env = motor.env(c)  # a oficial (POSTGRES_*) e a da Bitnami (POSTGRESQL_*)
+    user = env.get("POSTGRES_USER") or env.get("POSTGRESQL_USERNAME") or "postgres"
+    senha = env.get("POSTGRES_PASSWORD") or env.get("POSTGRESQL_PASSWORD") or ""
+    return user, senha, env.get("POSTGRES_DB") or env.get("POSTGRESQL_DATABASE") or user
 
 
 def _psql(c, banco, sql, timeout=40):

@@ -25,8 +25,8 @@ class Partida:
 class MotorFalso:
     """Uma web que, a cada GET /, grava uma linha no Postgres e faz INCR no Redis."""
 
-    def __init__(self, grava_pg=True, grava_redis=True, volume=True):
-        self.grava_pg, self.grava_redis, self.volume = grava_pg, grava_redis, volume
+    def __init__(self, grava_pg=True, grava_redis=True, volume=True, so_post=False):
+        self.grava_pg, self.grava_redis, self.volume, self.so_post = grava_pg, grava_redis, volume, so_post
         self.linhas, self.chaves, self.escritas = 5, 1, 0
         self.cs = [conteiner("w", "minha-web", "10.0.0.2", 8000, "web"),
                    conteiner("d", "postgres:17", "10.0.0.3", 5432, "banco", ["POSTGRES_USER=u"]),
@@ -39,8 +39,13 @@ class MotorFalso:
         return [(8000, 200, b"ok")] if c["Id"] == "w" else []
 
     def http(self, url, method="GET", timeout=3, body=None, headers=None):
+        if url.endswith(":8000/itens") and method == "POST" and self.so_post:
+            if isinstance(body, dict) and body.get("nome"):
+                self.linhas += 1
+                return 201, {}, b'{"id": 9}'
+            return 400, {}, b'{"erro": "nome"}'
         if url.endswith(":8000/") and method == "GET":
-            if self.grava_pg:
+            if self.grava_pg and not self.so_post:
                 self.linhas += 1
             if self.grava_redis:
                 self.escritas += 1
@@ -107,6 +112,19 @@ class TestRotas(unittest.TestCase):
         self.assertTrue(desafio3.trecho("x" * 500, 10).endswith("…"))
 
 
+class TestPortas(unittest.TestCase):
+    def test_portas_em_listen_do_proc(self):
+        with tempfile.TemporaryDirectory() as d:
+            (Path(d) / "42" / "net").mkdir(parents=True)
+            cab = "  sl  local_address rem_address   st tx_queue rx_queue\n"
+            (Path(d) / "42" / "net" / "tcp").write_text(
+                cab + "   0: 00000000:1F40 00000000:0000 0A 0\n   1: 0400000A:C350 0500000A:1F90 01 0\n")
+            (Path(d) / "42" / "net" / "tcp6").write_text(
+                cab + "   0: 00000000000000000000000000000000:138B 00000000000000000000000000000000:0000 0A 0\n")
+            self.assertEqual(desafio3.portas_escutando({"State": {"Pid": 42}}, raiz=d), [5003, 8000])
+            self.assertEqual(desafio3.portas_escutando({"State": {"Pid": 0}}, raiz=d), [])
+
+
 class TestFotos(unittest.TestCase):
     def test_diferenca_do_postgres(self):
         antes = {"db/public.t": (3, "a"), "db/public.u": (1, "b")}
@@ -151,6 +169,19 @@ class TestAvaliar(unittest.TestCase):
         r = avaliar(MotorFalso(grava_redis=False), self.pasta)
         self.assertEqual(r.veredicto, "parcial")
         self.assertIn("Redis", r.motivo)
+
+    def test_so_post_grava_no_postgres_passou(self):
+        (self.pasta / "app.py").write_text('@app.get("/")\n@app.post("/itens")\n')
+        r = avaliar(MotorFalso(so_post=True), self.pasta)
+        self.assertEqual(r.veredicto, "passou", r.motivo)
+        self.assertIn("POST", " ".join(v.nome for v in r.verificacoes))
+
+    def test_sem_redis_rodando_falhou(self):
+        falso = MotorFalso(grava_pg=False)
+        falso.cs = falso.cs[:2]
+        r = avaliar(falso, self.pasta)
+        self.assertEqual(r.veredicto, "falhou")
+        self.assertIn("há um contêiner Redis", r.motivo)
 
     def test_nada_grava_falhou(self):
         r = avaliar(MotorFalso(grava_pg=False, grava_redis=False), self.pasta)
