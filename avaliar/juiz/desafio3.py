@@ -485,10 +485,11 @@ def avaliar(pasta: Path, partida) -> Resultado:
         r.verificar("os dados do Postgres sobrevivem a down + up", False,
                     "sem tabelas para comparar (%s)" % (pg_erro2 or "nenhum contêiner Postgres"))
         return r.decidir()
-    if not pg_diferenca(pg_antes, pg_depois):
+    mudadas = [t for t in pg_depois if pg_antes.get(t) != pg_depois[t]]
+    if not sum(pg_depois[t][0] for t in mudadas):
         # só as linhas iniciais: um volume novo as recria (scripts de init), nada a provar
         r.verificar("os dados do Postgres sobrevivem a down + up", False,
-                    "não verificável: as requisições não gravaram nada no Postgres (%s)" % pg_resumo(pg_depois))
+                    "não verificável: as requisições não gravaram linhas no Postgres (%s)" % pg_resumo(pg_depois))
         return r.decidir()
     _persistencia(r, partida, pg, rd, pg_depois, rd_depois)
     return r.decidir()
@@ -531,6 +532,7 @@ def _persistencia(r, partida, pg, rd, pg_antes, rd_antes):
                            "persistência (num cache isso pode ser o esperado)"
                            % (rd_antes.get("chaves", 0), foto.get("chaves", 0)))
     perdas = [t for t, (n, _) in pg_antes.items() if n > 0 and depois.get(t, (0, ""))[0] < n]
+    perdas += [t + " (sumiu)" for t, (n, _) in pg_antes.items() if n == 0 and t not in depois]
     evid = "antes do down: %s\ndepois do up (%ds): %s" % (pg_resumo(pg_antes), time.monotonic() - inicio,
                                                          pg_resumo(depois))
     if erro:
