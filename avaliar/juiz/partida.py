@@ -460,7 +460,7 @@ def _rodar_comandos(p: Partida, timeout, so_run):
     fim = time.monotonic() + timeout
     log, iniciados_agora = [], []
     for args, cwd in zip(p.comandos, p.dirs or [p.pasta] * len(p.comandos)):
-        if so_run and not _e_run(args):
+        if so_run and not (_e_run(args) or args[1:2] == ["compose"]):
             continue
         restante = fim - time.monotonic()
         if restante <= 5:
@@ -539,6 +539,5 @@ def religar(p: Partida, timeout=300):
     if p.modo == "compose":
         descer(p)
         return _subir_compose(p, timeout, build=False)
-    if p.iniciados:
-        motor.docker("rm", "-f", *p.iniciados, timeout=120)
+    descer(p)
     return _rodar_comandos(p, timeout, so_run=True)
