@@ -43,11 +43,9 @@ cmd_avaliar() {
 	mkdir -p "$saida" || die "não consegui criar a pasta de saída $saida"
 	AV_SAIDA=$(cd "$saida" && pwd)
 	AV_RUN=$(date +%Y%m%d%H%M%S)-$$
-	AV_CACHE=$WORK/imagens
-	mkdir -p "$AV_CACHE"
+	AV_CACHE=$WORK/imagens && mkdir -p "$AV_CACHE"
 	trap av_on_exit EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
+	trap 'exit 130' INT && trap 'exit 143' TERM
 	section "Modo professor: ${#AV_FONTES[@]} entrega(s), cada uma na sua caixa (relatórios em $AV_SAIDA)"
 	av_build_image || die "não consegui construir a imagem $AV_IMAGE (a saída está acima)"
 	av_probe_privileged
@@ -236,8 +234,8 @@ av_watchdog() {
 	docker rm -f -v "$1" >/dev/null 2>&1 || true
 }
 
-# av_copy_in CAIXA ENTREGA: a pasta (sem a pasta de saída, se estiver dentro dela) ou
-# um git clone --depth 1 feito dentro da caixa, sem pedir senha, em até 300 s.
+# av_copy_in CAIXA ENTREGA: a pasta (sem a pasta de saída, se estiver dentro dela) ou um git
+# clone --depth 1 (inteiro, se o servidor não dá o raso) na caixa, sem pedir senha, até 300 s.
 av_copy_in() {
 	if [ -d "$2" ]; then
 		docker cp "$2/." "$1:/entrega" >/dev/null || return 1
@@ -245,7 +243,9 @@ av_copy_in() {
 		return 0
 	fi
 	echo "git clone --depth 1 $2"
-	bounded 300 docker exec -e GIT_TERMINAL_PROMPT=0 "$1" git clone --quiet --depth 1 "$2" /entrega </dev/null
+	# shellcheck disable=SC2016 # o $0 é do sh de dentro da caixa (a URL)
+	bounded 300 docker exec -e GIT_TERMINAL_PROMPT=0 "$1" sh -c \
+		'git clone -q --depth 1 "$0" /entrega || { rm -rf /entrega && git clone -q "$0" /entrega; }' "$2" </dev/null
 }
 
 # av_juiz CAIXA triagem|avaliar NOME: o avaliador dentro da caixa, sem entrada padrão.
