@@ -260,7 +260,7 @@ av_juiz() {
 av_images() {
 	local img subst
 	while IFS= read -r img; do
-		case $img in '' | '#'*) continue ;; esac
+		case $img in '' | '#'* | scratch | *'$'*) continue ;; esac
 		if docker image inspect "$img" >/dev/null 2>&1; then
 			av_load "$1" "$img" "$img" || return 1
 		elif subst=$(av_substitute "$img"); then
