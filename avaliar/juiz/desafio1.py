@@ -88,13 +88,21 @@ def avaliar(pasta: Path, partida) -> Resultado:
                 or "nenhum contêiner fora das redes padrão (bridge/host/none)", base=True)
 
     servidores = []
+    rotas = descoberta.rotas(pasta)
 
     def achar_servidor():
         servidores.clear()
         for c in motor.containers():
             for porta, status, corpo in motor.http_probe(c):
                 if 200 <= status < 400:
-                    servidores.append((c, porta, status, corpo))
+                    servidores.append((c, porta, status, corpo, "/"))
+                    continue
+                # responde HTTP, mas não em /: uma rota do código
+                for rota in rotas[:8]:
+                    st, _, cp = motor.http(motor.url_de(c, porta, rota))
+                    if 200 <= st < 400:
+                        servidores.append((c, porta, st, cp, rota))
+                        break
         return bool(servidores)
 
     motor.wait(achar_servidor, timeout=30, every=2)
@@ -104,15 +112,15 @@ def avaliar(pasta: Path, partida) -> Resultado:
         r.verificar("o outro contêiner recebe respostas repetidas do servidor", False, "sem servidor HTTP")
         r.verificar("o cliente chama o servidor pelo nome", False, "sem servidor HTTP")
         return r.decidir()
-    srv, porta, status, corpo = servidores[0]
+    srv, porta, status, corpo, rota = servidores[0]
     r.verificar("um contêiner responde HTTP", True,
-                "%s: GET %s → %d\n%s" % (motor.nome(srv), motor.url_de(srv, porta), status,
+                "%s: GET %s → %d\n%s" % (motor.nome(srv), motor.url_de(srv, porta, rota), status,
                                          corpo[:400].decode("utf-8", "replace")), base=True)
 
     # os trechos estáveis das respostas do servidor (duas leituras; / e as rotas do código)
-    caminhos = (descoberta.rotas(pasta) or ["/"])[:6]
-    if "/" not in caminhos:
-        caminhos.insert(0, "/")
+    caminhos = (rotas or ["/"])[:6]
+    if rota not in caminhos:
+        caminhos.insert(0, rota)
     trechos = []
     for caminho in caminhos:
         s1, _, c1 = motor.http(motor.url_de(srv, porta, caminho))

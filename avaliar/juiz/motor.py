@@ -148,11 +148,6 @@ def ports_of(c):
 PORTAS_COMUNS = (80, 8080, 5000, 8000, 3000, 8081, 8082, 5001, 5002, 3001, 7000, 8888, 9000)
 
 
-class _SemRedirecionar(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *a, **k):
-        return None
-
-
 _abridor = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 

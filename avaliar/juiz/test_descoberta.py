@@ -78,6 +78,9 @@ class Rotas(unittest.TestCase):
                         "index.js": "app.get('/users', h)\nrouter.post(`/itens`, h)\napp.get('/u/:id')\n",
                         "nginx.conf": "location / {\n}\nlocation /api/ {\n}\nlocation ~ \\.php$ {\n}\n"})
         self.assertEqual(descoberta.rotas(raiz), ["/", "/api/dados", "/health", "/users", "/itens", "/api/"])
+        raiz2 = entrega({"s.py": "if self.path == '/api/hello':\n    pass\nelif self.path.startswith(\"/itens\"):\n",
+                         "s.js": "if (req.url === '/dados') {}\n"})
+        self.assertEqual(descoberta.rotas(raiz2), ["/dados", "/api/hello", "/itens"])
 
 
 if __name__ == "__main__":
