@@ -81,11 +81,13 @@ curlimages/curl:*=$CLIENT_IMAGE nginx:*=$NGINX_IMAGE postgres:*=$POSTGRES_IMAGE 
 # tav_snapshot: os contêineres e volumes com o rótulo do avaliador (as caixas e os volumes
 # delas), os contêineres avaliar-* e as redes deste engine.
 tav_snapshot() {
-	docker ps -a --filter "label=$TAV_LABEL" --format 'contêiner {{.Names}}'
-	docker ps -a --filter 'label=avaliar.run' --format 'contêiner {{.Names}}'
-	docker ps -a --filter 'name=^avaliar-' --format 'contêiner {{.Names}}'
-	docker volume ls -q --filter "label=$TAV_LABEL" | sed 's/^/volume /'
-	docker network ls --format 'rede {{.Name}}'
+	{
+		docker ps -a --filter "label=$TAV_LABEL" --format 'contêiner {{.Names}}'
+		docker ps -a --filter 'label=avaliar.run' --format 'contêiner {{.Names}}'
+		docker ps -a --filter 'name=^avaliar-' --format 'contêiner {{.Names}}'
+		docker volume ls -q --filter "label=$TAV_LABEL" | sed 's/^/volume /'
+		docker network ls --format 'rede {{.Name}}'
+	} | sort -u
 }
 
 tav_exit_zero() { # STATUS LOG
@@ -248,7 +250,7 @@ tav_turma_csv() { # SAÍDA ESPERADO PROJETO
 	want=$(($(tav_names "$2" | wc -l) + 1))
 	[ "$rows" = "$want" ] || bad="$bad\n$rows linhas de entregas; esperava $want"
 	if [ -z "$bad" ]; then return 0; fi
-	printf '%b\n' "$bad"
+	printf '%b\n' "${bad#\\n}"
 	cat "$csv"
 	return 1
 }
@@ -279,7 +281,7 @@ tav_turma_html() { # SAÍDA ESPERADO PROJETO
 	want=$(($(tav_names "$2" | wc -l) + 1))
 	[ "$rows" = "$want" ] || bad="$bad; $rows linhas na tabela, esperava $want"
 	if [ -z "$bad" ]; then return 0; fi
-	echo "$bad"
+	echo "${bad#; }"
 	return 1
 }
 
