@@ -69,6 +69,24 @@ def _fontes_mencionam(pasta: Path, nome: str):
     return comentarios
 
 
+def caminhos_chamados(pasta: Path, cs):
+    """Caminhos das URLs http:// que os comandos, o ambiente e o código citam (o que o cliente pede)."""
+    textos = []
+    for c in cs:
+        cfg = c.get("Config") or {}
+        textos.append(" ".join((cfg.get("Entrypoint") or []) + (cfg.get("Cmd") or []) + (cfg.get("Env") or [])))
+    for f in sorted(descoberta._arquivos(pasta, 3)):
+        if f.suffix.lower() not in (".png", ".jpg", ".db") and f.stat().st_size < 300_000:
+            textos.append(descoberta._texto(f))
+    res = []
+    for t in textos:
+        for m in re.finditer(r"https?://[\w.-]+(?::\d+)?(/[\w./-]*)", t):
+            caminho = m.group(1)
+            if caminho != "/" and caminho not in res and not re.search(r"\.(md|html?|png|io|com|org)$", caminho):
+                res.append(caminho)
+    return res[:8]
+
+
 def avaliar(pasta: Path, partida) -> Resultado:
     r = Resultado(1)
     motor.wait(lambda: len(motor.containers()) >= 2, timeout=20, every=1)
@@ -89,6 +107,9 @@ def avaliar(pasta: Path, partida) -> Resultado:
 
     servidores = []
     rotas = descoberta.rotas(pasta)
+    for caminho in caminhos_chamados(pasta, todos):
+        if caminho not in rotas:
+            rotas.append(caminho)
 
     def achar_servidor():
         servidores.clear()

@@ -284,7 +284,7 @@ _ROTAS = [
     re.compile(r"add_url_rule\(\s*[\"']([^\"']+)[\"']"),
     re.compile(r"(?:HandleFunc|Handle)\(\s*\"([^\"]+)\""),
     # http.server e node puro: if self.path == "/x" / req.url === '/x' / path.startswith("/x")
-    re.compile(r"\b(?:path|url|pathname)\s*(?:===?|\.startswith\(|\.startsWith\()\s*[\"'](/[^\"']*)[\"']"),
+    re.compile(r"\b(?:path|url|pathname)\s*(?:[=!]==?|\.startswith\(|\.startsWith\()\s*[\"'](/[^\"']*)[\"']"),
     re.compile(r"\bin\s*\(\s*[\"'](/[^\"']*)[\"']"),
 ]
 

@@ -1,5 +1,7 @@
 """Testes dos trechos de resposta que o desafio 1 procura no log do cliente."""
+import tempfile
 import unittest
+from pathlib import Path
 
 from juiz import desafio1
 
@@ -26,6 +28,11 @@ class Trechos(unittest.TestCase):
         self.assertEqual(trechos, ["resposta do server em"])
         log = "resposta do server em 20:41:54\nfalhou\nresposta do server em 20:41:56\n"
         self.assertEqual(len(desafio1.acertos(log, trechos)), 2)
+
+    def test_caminhos_chamados(self):
+        cs = [{"Config": {"Cmd": ["sh", "-c", "while true; do curl -s http://api:3000/api/hello; sleep 2; done"],
+                          "Env": ["URL=http://web:5000/dados", "DOC=https://docs.docker.com"]}}]
+        self.assertEqual(desafio1.caminhos_chamados(Path(tempfile.mkdtemp()), cs), ["/api/hello", "/dados"])
 
     def test_menciona(self):
         self.assertTrue(desafio1._menciona("URL=http://server:8080", "server"))
