@@ -12,7 +12,7 @@ readonly TAV_LABEL=desafios-docker.desafio=avaliar
 test_avaliar() {
 	local entregas="$ROOT/tests/avaliar/entregas" esperado="$ROOT/tests/avaliar/esperado.txt"
 	local saida=${AVALIAR_TESTE_SAIDA:-$ROOT/.saida/avaliar-teste}
-	local log="$WORK/avaliar-turma.log" status=0 server_id nome v1 v2 v3 v4 v5 projeto
+	local log="$WORK/avaliar-turma.log" status=0 server_id server_state nome v1 v2 v3 v4 v5 projeto
 	section "Modo professor: ./run.sh avaliar com as entregas de tests/avaliar e o próprio projeto"
 	# O "server" do professor: um contêiner sem o nosso rótulo, que o avaliador não pode tocar.
 	# Se já existe um, o teste não roda (não é nosso para remover).
@@ -23,6 +23,7 @@ test_avaliar() {
 	fi
 	docker run -d --name server "$PYTHON_IMAGE" python3 -m http.server 8080 >/dev/null
 	server_id=$(docker container inspect -f '{{.Id}}' server)
+	server_state=$(tav_server_state)
 	# (o teste roda num subshell: este trap só remove o "server" dele, mesmo se abortar)
 	# shellcheck disable=SC2064 # o ID entra agora: na saída do subshell a variável local já não existe
 	trap "tav_remove_server $server_id" EXIT
@@ -65,7 +66,7 @@ curlimages/curl:*=$CLIENT_IMAGE nginx:*=$NGINX_IMAGE postgres:*=$POSTGRES_IMAGE 
 	check "turma.html no Chromium sem interface: a foto (turma.png) existe e não está em branco" \
 		tav_screenshot "$saida"
 	check "o contêiner 'server' do professor sobreviveu (o mesmo, rodando)" \
-		tav_server_survived "$server_id"
+		tav_server_survived "$server_state"
 	check "nada do avaliador ficou para trás (contêineres, volumes, redes)" \
 		tav_nothing_left "$WORK/avaliar-antes"
 	tav_remove_server "$server_id"
@@ -315,10 +316,13 @@ tav_screenshot() {
 	fi
 }
 
-tav_server_survived() { # ID
-	local now
-	now=$(docker container inspect -f '{{.Id}} {{.State.Running}}' server 2>/dev/null) || now='removido'
-	equals "$now" "$1 true"
+# O "server": ID, rodando e desde quando (um restart muda a hora).
+tav_server_state() {
+	docker container inspect -f '{{.Id}} rodando={{.State.Running}} desde {{.State.StartedAt}}' server 2>/dev/null ||
+		echo removido
+}
+tav_server_survived() { # ESTADO-ANTES
+	equals "$(tav_server_state)" "$1"
 }
 
 tav_nothing_left() { # ARQUIVO-ANTES
