@@ -48,7 +48,7 @@ def avaliar_desafio(n: int, pasta: Path, entrega: Path, tri: dict, tempos: dict)
     if p is None:
         r.veredicto = "falhou"
         r.motivo = "nenhum jeito de subir: sem arquivo compose nem linhas `docker run` no README ou scripts"
-        r.notas = higiene.notas(pasta)
+        r.notas = higiene.notas(pasta, None, n)
         return r
     r.partida = p.descricao
     t0 = time.monotonic()
@@ -85,7 +85,7 @@ def avaliar_desafio(n: int, pasta: Path, entrega: Path, tri: dict, tempos: dict)
             pass
         motor.limpar()
     try:
-        r.notas = higiene.notas(pasta, p)
+        r.notas = higiene.notas(pasta, p, n)
     except Exception as erro:  # noqa: BLE001
         r.notas = ["(notas de higiene indisponíveis: %s)" % erro]
     return r

@@ -27,7 +27,9 @@ def _rel(f: Path, pasta: Path) -> str:
         return f.name
 
 
-def notas(pasta: Path, partida=None):
+def notas(pasta: Path, partida=None, desafio=None):
+    """Notas de higiene da pasta. No desafio 2 (um contêiner que grava e sai) não se pede
+    HEALTHCHECK: ele mede um serviço que fica no ar."""
     pasta = Path(pasta)
     res = []
     arquivos = sorted(descoberta._arquivos(pasta, 3))
@@ -43,7 +45,8 @@ def notas(pasta: Path, partida=None):
         usuarios = re.findall(r"^\s*USER\s+(\S+)", texto, re.M | re.I)
         if not usuarios or usuarios[-1] in ("root", "0", "0:0"):
             res.append("%s: roda como root (sem USER de um usuário comum)" % rel)
-        if not re.search(r"^\s*HEALTHCHECK\s", texto, re.M | re.I) and "healthcheck:" not in texto_compose:
+        if desafio != 2 and not re.search(r"^\s*HEALTHCHECK\s", texto, re.M | re.I) \
+                and "healthcheck:" not in texto_compose:
             res.append("%s: sem HEALTHCHECK (nem healthcheck no compose)" % rel)
         for i, linha in enumerate(texto.splitlines(), 1):
             if _SEGREDO.search(linha):
