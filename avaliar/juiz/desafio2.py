@@ -150,6 +150,21 @@ def _medir(vols):
     return None, "nenhum banco (arquivo SQLite ou dados do Postgres) nos volumes %s" % ", ".join(sorted(vols)), ""
 
 
+def _estado_de(vols):
+    """Estado e fim do log dos contêineres que montam os volumes (a evidência de uma falha)."""
+    vistos, partes = set(), []
+    for montagens in vols.values():
+        for c, _, _ in montagens:
+            if c["Id"] in vistos:
+                continue
+            vistos.add(c["Id"])
+            atual = (motor.inspect(c["Id"], kind="container") or [c])[0]
+            st = atual.get("State") or {}
+            partes.append("\n--- %s: %s (código %s)\n%s" % (motor.nome(atual), st.get("Status"), st.get("ExitCode"),
+                                                        motor.logs(c["Id"], tail=15).strip()))
+    return "".join(partes[:3])
+
+
 def _saidas(partida):
     return "\n".join(l for v in (partida.saidas or {}).values() for l in v.splitlines())
 
@@ -184,6 +199,8 @@ def avaliar(pasta: Path, partida) -> Resultado:
     cutucadas = _cutucar(pasta)
     n1, evid1, vol = _medir(vols)
     saida1 = _saidas(partida)
+    if n1 is None:
+        evid1 += _estado_de(vols)
     r.verificar("o volume guarda um banco de dados", n1 is not None, evid1 + (
         "\npedidos: " + "; ".join(cutucadas[:6]) if cutucadas else ""))
     ok, log = arranque.religar(partida)

@@ -428,32 +428,37 @@ def _do_projeto(p):
 
 
 def _esperar_projeto(p, timeout):
-    """Espera todo contêiner do projeto rodando (e healthy, se tem healthcheck) ou saído com 0."""
-    estado = {"texto": ""}
+    """Espera todo contêiner do projeto rodando (e healthy, se tem healthcheck) ou saído com 0;
+    para antes se todos já saíram."""
+    estado = {"texto": "", "cs": []}
 
     def pronto():
         cs = _do_projeto(p)
-        linhas, bom = [], bool(cs)
+        estado["cs"] = cs
+        linhas, bom, todos_parados = [], bool(cs), bool(cs)
         for c in cs:
             st = c.get("State") or {}
             s = motor.saude(c)
             linhas.append("%s: %s%s" % (motor.nome(c), st.get("Status"), " (%s)" % s if s else ""))
-            if st.get("Running"):
-                if s and s != "healthy":
+            if st.get("Running") or st.get("Restarting"):
+                todos_parados = False
+                if s and s != "healthy" or st.get("Restarting"):
                     bom = False
             elif st.get("ExitCode") != 0 or st.get("Status") == "created":
                 bom = False
         estado["texto"] = "\n".join(linhas)
-        return bom
+        return bom or todos_parados
 
-    ok = motor.wait(pronto, timeout=timeout, every=2)
-    if not ok:
+    motor.wait(pronto, timeout=timeout, every=2)
+    cs = estado["cs"]
+    vivos = [c for c in cs if motor.rodando(c)]
+    ok_saida = [c for c in cs if not motor.rodando(c) and (c.get("State") or {}).get("ExitCode") == 0
+                and (c.get("State") or {}).get("Status") == "exited"]
+    if vivos or ok_saida:
         # um contêiner que não fica healthy ainda pode servir; quem decide são as verificações
-        cs = _do_projeto(p)
-        if any(motor.rodando(c) for c in cs):
-            return True, "estado depois de %ds (nem todos prontos):\n%s" % (timeout, estado["texto"])
-        return False, "nenhum contêiner do compose ficou de pé:\n%s" % estado["texto"]
-    return True, "contêineres:\n" + estado["texto"]
+        return True, "contêineres:\n" + estado["texto"]
+    logs = "\n".join("--- log de %s:\n%s" % (motor.nome(c), motor.logs(c["Id"], tail=30).strip()) for c in cs[:4])
+    return False, "nenhum contêiner do compose ficou de pé:\n%s\n%s" % (estado["texto"], logs)
 
 
 def _rodar_comandos(p: Partida, timeout, so_run):
