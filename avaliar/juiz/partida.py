@@ -310,21 +310,38 @@ def comandos(linhas, inicio: Path, pasta: Path):
     return res
 
 
+# opções de `docker run` que levam um valor no argumento seguinte
+COM_VALOR = {"-e", "-p", "-v", "-w", "-u", "-l", "-h", "-m", "-c", "-a", "--name", "--network", "--net",
+             "--env", "--publish", "--volume", "--workdir", "--user", "--label", "--hostname",
+             "--memory", "--cpus", "--entrypoint", "--mount", "--env-file", "--restart",
+             "--network-alias", "--add-host", "--tmpfs", "--health-cmd", "--platform",
+             "--cpu-shares", "--pids-limit", "--security-opt", "--cap-drop", "--cap-add",
+             "--device", "--ulimit", "--log-driver", "--log-opt", "--dns", "--ip", "--link",
+             "--expose", "--stop-signal", "--stop-timeout", "--health-interval",
+             "--health-retries", "--health-timeout", "--health-start-period", "--pid", "--ipc",
+             "--userns", "--gpus", "--shm-size", "--volumes-from", "--cidfile", "--attach",
+             "--memory-swap", "--cpuset-cpus", "--label-file", "--uts", "--cgroupns", "--init-path"}
+
+
+def _pos_run(args):
+    for k, t in enumerate(args):
+        if t == "run":
+            return k + 1
+    return 1
+
+
+def _fim_opcoes(args, pos):
+    """Índice do nome da imagem num `docker run` (as opções vão de pos até ele)."""
+    i = pos
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] in COM_VALOR else 1
+    return i
+
+
 def sem_interativo(args):
-    """Tira -i, -t, -it (e o i/t de -dit) de um `docker run`; para no nome da imagem."""
-    res, i = [], 0
-    pos_run = args.index("run") + 1 if "run" in args else 1
-    res = args[:pos_run]
-    resto = args[pos_run:]
-    com_valor = {"-e", "-p", "-v", "-w", "-u", "-l", "-h", "-m", "-c", "--name", "--network", "--net",
-                 "--env", "--publish", "--volume", "--workdir", "--user", "--label", "--hostname",
-                 "--memory", "--cpus", "--entrypoint", "--mount", "--env-file", "--restart",
-                 "--network-alias", "--add-host", "--tmpfs", "--health-cmd", "--platform",
-                 "--cpu-shares", "--pids-limit", "--security-opt", "--cap-drop", "--cap-add",
-                 "--device", "--ulimit", "--log-driver", "--log-opt", "--dns", "--ip", "--link",
-                 "--expose", "--stop-signal", "--stop-timeout", "--health-interval",
-                 "--health-retries", "--health-timeout", "--health-start-period", "--pid", "--ipc",
-                 "--userns", "--gpus", "--shm-size", "--volumes-from", "--cidfile", "--attach", "-a"}
+    """Tira -i, -t, -it (e o i/t de -dit) das opções de um `docker run`."""
+    pos = _pos_run(args)
+    res, resto, i = args[:pos], args[pos:], 0
     while i < len(resto):
         t = resto[i]
         if not t.startswith("-"):
@@ -339,9 +356,8 @@ def sem_interativo(args):
             i += 1
             continue
         res.append(t)
-        if t in com_valor:
-            if i + 1 < len(resto):
-                res.append(resto[i + 1])
+        if t in COM_VALOR and i + 1 < len(resto):
+            res.append(resto[i + 1])
             i += 2
             continue
         i += 1
@@ -352,21 +368,19 @@ def _e_run(args):
     return args[1:2] == ["run"] or args[1:3] == ["container", "run"]
 
 
-def _destacado(args):
-    opcoes = _opcoes_run(args)
-    return any(t in ("-d", "--detach", "--detach=true") or re.match(r"^-[a-zA-Z]*d[a-zA-Z]*$", t) and len(t) < 6
-               for t in opcoes)
-
-
 def _opcoes_run(args):
-    """As opções de um `docker run` (antes da imagem)."""
-    limpo = sem_interativo(list(args))
-    pos = limpo.index("run") + 1
+    """As opções de um `docker run` (antes da imagem), sem os valores."""
+    pos = _pos_run(args)
+    fim = _fim_opcoes(args, pos)
     opcoes, i = [], pos
-    while i < len(limpo) and limpo[i].startswith("-"):
-        opcoes.append(limpo[i])
-        i += 1
+    while i < fim:
+        opcoes.append(args[i])
+        i += 2 if args[i] in COM_VALOR else 1
     return opcoes
+
+
+def _destacado(args):
+    return any(t in ("-d", "--detach", "--detach=true") for t in _opcoes_run(args))
 
 
 def preparar_run(args):
@@ -375,22 +389,10 @@ def preparar_run(args):
     args = sem_interativo(list(args))
     if _destacado(args):
         return args, False
-    pos = args.index("run") + 1
-    novo = args[:pos] + ["-d"]
-    for t in args[pos:]:
-        novo.append(t)
-    # tira --rm só da parte de opções
-    fim_opcoes = _fim_opcoes(novo, pos)
-    novo = [t for k, t in enumerate(novo) if not (k < fim_opcoes and t in ("--rm", "--rm=true"))]
-    return novo, True
-
-
-def _fim_opcoes(args, pos):
-    i = pos
-    com_valor_re = re.compile(r"^(-[epvwulhmca]|--(name|network|net|env|publish|volume|workdir|user|label|hostname|memory|cpus|entrypoint|mount|env-file|restart|network-alias|add-host|tmpfs|platform|cpu-shares|pids-limit|security-opt|cap-drop|cap-add|device|ulimit|log-driver|log-opt|dns|ip|link|expose|stop-signal|stop-timeout|pid|ipc|userns|shm-size|volumes-from|health-[a-z-]+))$")
-    while i < len(args) and args[i].startswith("-"):
-        i += 2 if com_valor_re.match(args[i]) and "=" not in args[i] else 1
-    return i
+    pos = _pos_run(args)
+    fim = _fim_opcoes(args, pos)
+    opcoes = [t for t in args[pos:fim] if t not in ("--rm", "--rm=true")]
+    return args[:pos] + ["-d"] + opcoes + args[fim:], True
 
 
 # ---------------------------------------------------------------- subir / descer

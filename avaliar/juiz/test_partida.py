@@ -94,6 +94,10 @@ class Extracao(unittest.TestCase):
         self.assertEqual(partida.preparar_run(["docker", "run", "--rm", "--name", "a", "img", "--rm"]),
                          (["docker", "run", "-d", "--name", "a", "img", "--rm"], True))
         self.assertEqual(partida.preparar_run(["docker", "run", "-dit", "img"]), (["docker", "run", "-d", "img"], False))
+        self.assertEqual(partida.preparar_run(["docker", "run", "--name", "a", "--rm", "-d", "img"]),
+                         (["docker", "run", "--name", "a", "--rm", "-d", "img"], False))
+        self.assertEqual(partida.preparar_run(["docker", "run", "-e", "-d", "img", "-d"]),
+                         (["docker", "run", "-d", "-e", "-d", "img", "-d"], True))
 
 
 if __name__ == "__main__":
