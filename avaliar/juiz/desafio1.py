@@ -87,6 +87,23 @@ def caminhos_chamados(pasta: Path, cs):
     return res[:8]
 
 
+def trechos_de(srv, porta, rota, rotas):
+    """Os trechos estáveis das respostas do servidor (duas leituras; a rota achada e as do código)."""
+    caminhos = (rotas or ["/"])[:6]
+    if rota not in caminhos:
+        caminhos.insert(0, rota)
+    trechos = []
+    for caminho in caminhos:
+        s1, _, c1 = motor.http(motor.url_de(srv, porta, caminho))
+        s2, _, c2 = motor.http(motor.url_de(srv, porta, caminho))
+        if 200 <= s1 < 400 and 200 <= s2 < 400:
+            p2 = pedacos(c2)
+            for t in pedacos(c1):
+                if t in p2 and t not in trechos:
+                    trechos.append(t)
+    return trechos
+
+
 def avaliar(pasta: Path, partida) -> Resultado:
     r = Resultado(1)
     motor.wait(lambda: len(motor.containers()) >= 2, timeout=20, every=1)
@@ -126,31 +143,33 @@ def avaliar(pasta: Path, partida) -> Resultado:
                         break
         return bool(servidores)
 
-    motor.wait(achar_servidor, timeout=30, every=2)
+    if motor.wait(achar_servidor, timeout=30, every=2):
+        # um segundo servidor pode estar subindo ainda: mais uma sondagem
+        time.sleep(2)
+        primeiros = list(servidores)
+        if not achar_servidor() or len(servidores) < len(primeiros):
+            servidores[:] = primeiros
     if not servidores:
         r.verificar("um contêiner responde HTTP", False, "nenhum contêiner respondeu HTTP 2xx/3xx nas portas "
                     "expostas (ou comuns) do seu IP", base=True)
         r.verificar("o outro contêiner recebe respostas repetidas do servidor", False, "sem servidor HTTP")
         r.verificar("o cliente chama o servidor pelo nome", False, "sem servidor HTTP")
         return r.decidir()
-    srv, porta, status, corpo, rota = servidores[0]
+    # com mais de um contêiner respondendo HTTP, o servidor é aquele cuja resposta aparece no
+    # log de outro (um cliente que também serve HTTP não é o servidor)
+    candidatos = []
+    for srv_, porta_, status_, corpo_, rota_ in servidores:
+        trechos_ = trechos_de(srv_, porta_, rota_, rotas)
+        outros = [c for c in todos if c.get("Id") != srv_.get("Id")]
+        vistos_ = max([len(acertos(motor.logs(c["Id"], tail=3000), trechos_)) for c in outros] or [0])
+        candidatos.append((vistos_, srv_, porta_, status_, corpo_, rota_, trechos_))
+        if len(servidores) == 1:
+            break
+    candidatos.sort(key=lambda x: -x[0])
+    _, srv, porta, status, corpo, rota, trechos = candidatos[0]
     r.verificar("um contêiner responde HTTP", True,
                 "%s: GET %s → %d\n%s" % (motor.nome(srv), motor.url_de(srv, porta, rota), status,
                                          corpo[:400].decode("utf-8", "replace")), base=True)
-
-    # os trechos estáveis das respostas do servidor (duas leituras; / e as rotas do código)
-    caminhos = (rotas or ["/"])[:6]
-    if rota not in caminhos:
-        caminhos.insert(0, rota)
-    trechos = []
-    for caminho in caminhos:
-        s1, _, c1 = motor.http(motor.url_de(srv, porta, caminho))
-        s2, _, c2 = motor.http(motor.url_de(srv, porta, caminho))
-        if 200 <= s1 < 400 and 200 <= s2 < 400:
-            p2 = pedacos(c2)
-            for t in pedacos(c1):
-                if t in p2 and t not in trechos:
-                    trechos.append(t)
 
     clientes = [c for c in todos if c.get("Id") != srv.get("Id")]
     melhor = {"c": None, "linhas": [], "log": ""}
