@@ -123,8 +123,14 @@ def cmd_triagem(entrega: Path, saida: Path):
 def cmd_avaliar(entrega: Path, saida: Path):
     inicio = time.monotonic()
     saida.mkdir(parents=True, exist_ok=True)
-    tri = triagem.triar(entrega, saida)
-    achadas = descoberta.pastas(entrega)
+    try:
+        tri = triagem.triar(entrega, saida)
+        achadas = descoberta.pastas(entrega)
+    except Exception as erro:  # noqa: BLE001 - sem descoberta nada roda; o relatório diz por quê
+        motivo = "erro do avaliador na descoberta: %s: %s" % (type(erro).__name__, erro)
+        diga(motivo)
+        relatorio.escrever(saida, _nome(entrega), [Resultado(n, veredicto="falhou", motivo=motivo) for n in range(1, 6)])
+        return 0
     resultados, tempos = [], {}
     so = [int(x) for x in os.environ.get("JUIZ_DESAFIOS", "").split() if x.isdigit()]
     for n in range(1, 6):
