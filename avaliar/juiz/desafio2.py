@@ -133,21 +133,50 @@ def _cutucar(pasta: Path):
     return feitos
 
 
+def linhas_arquivos(raiz: str):
+    """(linhas, arquivos) dos arquivos de texto de um volume sem banco (um .txt, um .csv, um .json)."""
+    total, nomes = 0, []
+    if not raiz or not os.path.isdir(raiz):
+        return None, nomes
+    for pasta, subs, arquivos in os.walk(raiz):
+        for a in sorted(arquivos):
+            f = os.path.join(pasta, a)
+            try:
+                if os.path.getsize(f) > 10 << 20:
+                    continue
+                with open(f, "rb") as arq:
+                    dados = arq.read()
+            except OSError:
+                continue
+            if b"\0" in dados[:4096]:
+                continue
+            total += dados.count(b"\n") + (1 if dados and not dados.endswith(b"\n") else 0)
+            nomes.append(os.path.relpath(f, raiz))
+    return (total if nomes else None), nomes
+
+
 def _medir(vols):
-    """(total, evidência) do primeiro banco achado nos volumes."""
+    """(total, evidência, volume, é banco?) do primeiro banco achado nos volumes; sem banco, as
+    linhas dos arquivos de texto deles."""
     for nome, montagens in sorted(vols.items()):
         raiz = montagens[0][2] or "/var/lib/docker/volumes/%s/_data" % nome
         for f in arquivos_sqlite(raiz):
             try:
                 total, por_tabela = linhas_sqlite(f)
             except (sqlite3.Error, OSError) as erro:
-                return None, "SQLite %s ilegível: %s" % (f, erro), nome
+                return None, "SQLite %s ilegível: %s" % (f, erro), nome, True
             return total, "SQLite no volume %s: %s, linhas por tabela %s" % (
-                nome, os.path.relpath(f, raiz), por_tabela), nome
+                nome, os.path.relpath(f, raiz), por_tabela), nome, True
         if e_postgres(raiz):
             total, evid = linhas_postgres(nome)
-            return total, "Postgres no volume %s: %s" % (nome, evid), nome
-    return None, "nenhum banco (arquivo SQLite ou dados do Postgres) nos volumes %s" % ", ".join(sorted(vols)), ""
+            return total, "Postgres no volume %s: %s" % (nome, evid), nome, True
+    for nome, montagens in sorted(vols.items()):
+        raiz = montagens[0][2] or "/var/lib/docker/volumes/%s/_data" % nome
+        total, nomes = linhas_arquivos(raiz)
+        if total is not None:
+            return total, "nenhum banco (SQLite ou Postgres) no volume %s; arquivos de texto: %s (%d linhas)" % (
+                nome, ", ".join(nomes[:5]), total), nome, False
+    return None, "nenhum banco (arquivo SQLite ou dados do Postgres) nos volumes %s" % ", ".join(sorted(vols)), "", False
 
 
 def _estado_de(vols):
@@ -165,8 +194,15 @@ def _estado_de(vols):
     return "".join(partes[:3])
 
 
-def _saidas(partida):
-    return "\n".join(l for v in (partida.saidas or {}).values() for l in v.splitlines())
+def _saidas(partida, vols, fora=()):
+    """A saída da última execução: os logs dos `docker run` em primeiro plano (sem os de antes),
+    ou, no compose, os dos contêineres que montam o volume."""
+    saidas = {k: v for k, v in (partida.saidas or {}).items() if k not in fora}
+    if not saidas:
+        for montagens in vols.values():
+            for c, _, _ in montagens:
+                saidas.setdefault(c["Id"], motor.logs(c["Id"], tail=500))
+    return "\n".join(l for v in saidas.values() for l in v.splitlines())
 
 
 def _sem_jobs():
@@ -197,11 +233,12 @@ def avaliar(pasta: Path, partida) -> Resultado:
             r.verificar("os dados sobrevivem à remoção do contêiner", False, "sem volume nomeado")
             return r.decidir()
     cutucadas = _cutucar(pasta)
-    n1, evid1, vol = _medir(vols)
-    saida1 = _saidas(partida)
-    if n1 is None:
+    n1, evid1, vol, banco = _medir(vols)
+    ids1 = set(partida.saidas or {})
+    saida1 = _saidas(partida, vols)
+    if not banco:
         evid1 += _estado_de(vols)
-    r.verificar("o volume guarda um banco de dados", n1 is not None, evid1 + (
+    r.verificar("o volume guarda um banco de dados", banco and n1 is not None, evid1 + (
         "\npedidos: " + "; ".join(cutucadas[:6]) if cutucadas else ""))
     ok, log = arranque.religar(partida)
     time.sleep(1)
@@ -212,8 +249,8 @@ def avaliar(pasta: Path, partida) -> Resultado:
                     "rodar de novo falhou:\n" + log[-1500:])
         return r.decidir()
     vols2 = volumes_nomeados(motor.containers(all=True)) or binds(motor.containers(all=True)) or vols
-    n2, evid2, _ = _medir(vols2)
-    saida2 = _saidas(partida)
+    n2, evid2, _, _ = _medir(vols2)
+    saida2 = _saidas(partida, vols2, fora=ids1)
     if n1 is not None and n2 is not None:
         evid = "antes: %d linhas; depois de remover o contêiner e rodar de novo: %d\n%s" % (n1, n2, evid2)
         r.verificar("os dados sobrevivem à remoção do contêiner", n2 >= n1 and n1 > 0, evid)
