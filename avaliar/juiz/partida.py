@@ -488,6 +488,10 @@ def _rodar_comandos(p: Partida, timeout, so_run):
         log.append("$ %s\n%s" % (shlex.join(real), out.strip()))
         if _e_run(args):
             cid = _ultimo_id(out)
+            if rc != 0 and "is already in use" in out and iniciados_agora:
+                # o README sobe o mesmo nome de novo (uma variação mais adiante): fica o primeiro
+                log.append("(nome já em uso: fica o contêiner de antes)")
+                continue
             if rc != 0 or not cid:
                 p.log = "\n".join(log)
                 return False, p.log

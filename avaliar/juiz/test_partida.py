@@ -100,5 +100,48 @@ class Extracao(unittest.TestCase):
                          (["docker", "run", "-d", "-e", "-d", "img", "-d"], True))
 
 
+class Subir(unittest.TestCase):
+    """_rodar_comandos com um docker de mentira."""
+
+    def rodar(self, comandos, respostas):
+        from unittest import mock
+        chamados = []
+
+        def sh(args, timeout=60, cwd=None):
+            chamados.append(list(args))
+            for chave, resposta in respostas:
+                if chave in " ".join(args):
+                    return resposta
+            return 0, ""
+        p = partida.Partida(pasta=Path("/tmp"), modo="comandos", comandos=comandos, dirs=[Path("/tmp")] * len(comandos))
+        with mock.patch("juiz.motor.sh", side_effect=sh), mock.patch("juiz.motor.logs", return_value="saída\n"), \
+                mock.patch("juiz.motor.wait", return_value=True):
+            ok, log = partida.subir(p)
+        return ok, log, chamados, p
+
+    def test_nome_repetido_fica_o_primeiro(self):
+        id1, id2 = "a" * 64, "b" * 64
+        ok, log, chamados, p = self.rodar(
+            [["docker", "run", "-d", "--name", "web", "img"], ["docker", "run", "-d", "--name", "web", "-p", "80:80", "img"]],
+            [("80:80", (125, 'docker: Error response from daemon: Conflict. The container name "/web" is already in use')),
+             ("run -d --name web img", (0, id1 + "\n"))])
+        self.assertTrue(ok, log)
+        self.assertEqual(p.iniciados, [id1])
+
+    def test_build_que_falha_para_tudo(self):
+        ok, log, chamados, p = self.rodar(
+            [["docker", "build", "-t", "x", "."], ["docker", "run", "-d", "x"]],
+            [("build", (1, "ERROR: failed to solve: python:3.99: not found"))])
+        self.assertFalse(ok)
+        self.assertIn("failed to solve", log)
+        self.assertEqual(len(chamados), 1)
+
+    def test_primeiro_plano_vira_destacado_e_guarda_a_saida(self):
+        ok, log, chamados, p = self.rodar([["docker", "run", "--rm", "-v", "v:/d", "img"]], [("run", (0, "c" * 64))])
+        self.assertTrue(ok)
+        self.assertEqual(chamados[0], ["docker", "run", "-d", "-v", "v:/d", "img"])
+        self.assertEqual(p.saidas, {"c" * 64: "saída\n"})
+
+
 if __name__ == "__main__":
     unittest.main()
