@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from . import motor
-from .desafio3 import ORCAMENTO_REQUISICOES, descrever, esperar_http, pegar, rotas_de, trecho
+from .desafio3 import ORCAMENTO_REQUISICOES
+from .servidores import descrever, esperar_http, pegar, rotas_de, trecho
 from .modelo import Resultado
 
 MIN_VALOR = 3          # valores mais curtos ("ok", 1, 22) aparecem em qualquer lugar

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from . import motor
-from .desafio3 import descrever, esperar_http, pegar, rotas_de, trecho
+from .servidores import descrever, esperar_http, pegar, rotas_de, trecho
 from .desafio4 import amostra, coletar
 from .modelo import Resultado
 

@@ -5,7 +5,7 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
-from juiz import desafio3, motor
+from juiz import dados, desafio3, motor, servidores
 
 
 def conteiner(cid, imagem, ip, porta, servico, env=()):
@@ -101,15 +101,15 @@ class TestRotas(unittest.TestCase):
                                               'if self.path == "/contagem":\n')
             (d / "server.js").write_text("app.get('/visitas', (req, res) => {})\n")
             (d / "nginx.conf").write_text("location /api/ {\n proxy_pass http://x;\n}\n")
-            rotas = desafio3.rotas_de(d)
+            rotas = servidores.rotas_de(d)
         self.assertEqual(rotas[0], "/")
         for r in ("/itens", "/visitas", "/api/", "/api", "/contagem"):
             self.assertIn(r, rotas)
         self.assertFalse(any("<" in r for r in rotas))
 
     def test_trecho_curto_numa_linha(self):
-        self.assertEqual(desafio3.trecho(b"a\n  b"), "a b")
-        self.assertTrue(desafio3.trecho("x" * 500, 10).endswith("…"))
+        self.assertEqual(servidores.trecho(b"a\n  b"), "a b")
+        self.assertTrue(servidores.trecho("x" * 500, 10).endswith("…"))
 
 
 class TestPortas(unittest.TestCase):
@@ -121,29 +121,29 @@ class TestPortas(unittest.TestCase):
                 cab + "   0: 00000000:1F40 00000000:0000 0A 0\n   1: 0400000A:C350 0500000A:1F90 01 0\n")
             (Path(d) / "42" / "net" / "tcp6").write_text(
                 cab + "   0: 00000000000000000000000000000000:138B 00000000000000000000000000000000:0000 0A 0\n")
-            self.assertEqual(desafio3.portas_escutando({"State": {"Pid": 42}}, raiz=d), [5003, 8000])
-            self.assertEqual(desafio3.portas_escutando({"State": {"Pid": 0}}, raiz=d), [])
+            self.assertEqual(servidores.portas_escutando({"State": {"Pid": 42}}, raiz=d), [5003, 8000])
+            self.assertEqual(servidores.portas_escutando({"State": {"Pid": 0}}, raiz=d), [])
 
 
 class TestFotos(unittest.TestCase):
     def test_diferenca_do_postgres(self):
         antes = {"db/public.t": (3, "a"), "db/public.u": (1, "b")}
         depois = {"db/public.t": (5, "c"), "db/public.u": (1, "z"), "db/public.v": (0, "")}
-        dif = desafio3.pg_diferenca(antes, depois)
+        dif = dados.pg_diferenca(antes, depois)
         self.assertIn("db/public.t: 3 → 5 linhas", dif)
         self.assertIn("db/public.u: conteúdo mudou (1 linhas)", dif)
         self.assertEqual(len(dif), 3)
-        self.assertEqual(desafio3.pg_diferenca(antes, dict(antes)), [])
+        self.assertEqual(dados.pg_diferenca(antes, dict(antes)), [])
 
     def test_redis_mudou(self):
         a = {"chaves": 1, "mudancas": 2, "ultimo_save": 10, "escritas": 2}
-        self.assertEqual(desafio3.redis_mudou(a, dict(a)), [])
-        self.assertTrue(desafio3.redis_mudou(a, dict(a, escritas=3)))
-        self.assertTrue(desafio3.redis_mudou(a, dict(a, ultimo_save=11, mudancas=0)))
+        self.assertEqual(dados.redis_mudou(a, dict(a)), [])
+        self.assertTrue(dados.redis_mudou(a, dict(a, escritas=3)))
+        self.assertTrue(dados.redis_mudou(a, dict(a, ultimo_save=11, mudancas=0)))
 
     def test_senha_do_redis_pelo_comando(self):
         c = {"Config": {"Cmd": ["redis-server", "--requirepass", "s3gredo"], "Env": []}}
-        self.assertEqual(desafio3._redis_senha(c), "s3gredo")
+        self.assertEqual(dados._redis_senha(c), "s3gredo")
 
 
 class TestAvaliar(unittest.TestCase):
