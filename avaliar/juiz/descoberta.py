@@ -269,7 +269,7 @@ def imagens_base(entrega: Path):
 
 def imagem_do_run(args):
     """O nome da imagem de um `docker run ...`."""
-    from .partida import _fim_opcoes
+    from .linhas import _fim_opcoes
     pos = args.index("run") + 1
     fim = _fim_opcoes(args, pos)
     return args[fim] if fim < len(args) else ""
