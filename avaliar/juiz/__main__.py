@@ -85,9 +85,9 @@ def avaliar_desafio(n: int, pasta: Path, entrega: Path, tri: dict, tempos: dict)
             pass
         motor.limpar()
     try:
-        r.notas = higiene.notas(pasta, p, n)
+        r.notas = list(r.notas) + higiene.notas(pasta, p, n)  # as do desafio ficam
     except Exception as erro:  # noqa: BLE001
-        r.notas = ["(notas de higiene indisponíveis: %s)" % erro]
+        r.notas = list(r.notas) + ["(notas de higiene indisponíveis: %s)" % erro]
     return r
 
 
