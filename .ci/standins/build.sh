@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Constrói as imagens substitutas das imagens oficiais (python, curl, postgres,
-# redis, nginx, docker dind, registry e haproxy) a partir do Debian trixie, para máquinas
+# redis, nginx, docker dind com compose e buildx, registry e haproxy) a partir do Debian trixie, para máquinas
 # sem acesso a um registry.
 # Uso: bash .ci/standins/build.sh   (imprime as variáveis *_IMAGE para exportar)
 set -euo pipefail
@@ -29,8 +29,9 @@ printf "[global]\ncert = /usr/local/share/ci-ca-bundle.crt\nroot-user-action = i
 			HOOK='rm -rf "$1"/var/lib/postgresql/17 "$1"/etc/postgresql/17' ;;
 		redis) PKGS=redis-server,redis-tools,passwd ;;
 		nginx) PKGS=nginx ;;
-		# os nós do ./run.sh cluster: um Docker engine inteiro (dockerd, containerd, runc)
-		node) PKGS=docker.io,docker-cli,iptables,ca-certificates ;;
+		# os nós do ./run.sh cluster e as caixas do ./run.sh avaliar: um Docker engine inteiro
+		# (dockerd, containerd, runc) com os plugins compose e buildx, como a docker:dind oficial
+		node) PKGS=docker.io,docker-cli,docker-compose,docker-buildx,iptables,ca-certificates ;;
 		registry) PKGS=docker-registry ;;
 		# a borda do ./run.sh cluster (passwd: usermod e groupmod, o uid 99 da oficial)
 		haproxy) PKGS=haproxy,passwd ;;
