@@ -31,8 +31,9 @@ test_avaliar() {
 	rm -rf "$saida"
 
 	# As imagens base que as entregas pedem (python:3.11-slim, alpine:3.20, nginx:1.27-alpine...)
-	# vêm das que este engine tem (as oficiais ou as substitutas do CI).
-	AVALIAR_SUBSTITUTAS=${AVALIAR_SUBSTITUTAS-"python:*=$PYTHON_IMAGE alpine:*=$CLIENT_IMAGE \
+	# vêm das que este engine tem (as oficiais ou as substitutas do CI). (:- e não -: o
+	# lib/avaliar.sh já deu à variável o valor vazio)
+	AVALIAR_SUBSTITUTAS=${AVALIAR_SUBSTITUTAS:-"python:*=$PYTHON_IMAGE alpine:*=$CLIENT_IMAGE \
 curlimages/curl:*=$CLIENT_IMAGE nginx:*=$NGINX_IMAGE postgres:*=$POSTGRES_IMAGE redis:*=$REDIS_IMAGE"}
 	export AVALIAR_SUBSTITUTAS
 	printf '$ ./run.sh avaliar tests/avaliar/entregas/* . --saida %s\n' "$saida"
