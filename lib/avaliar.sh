@@ -316,7 +316,7 @@ av_saved() {
 	if mkdir "$tar.trava" 2>/dev/null; then
 		if docker save -o "$tar.parcial" "$1" && mv "$tar.parcial" "$tar"; then :; else : >"$tar.falhou"; fi
 	fi
-	while [ ! -e "$tar" ] && [ ! -e "$tar.falhou" ] && [ "$waited" -lt 1200 ]; do
+	while [ -d "$WORK" ] && [ ! -e "$tar" ] && [ ! -e "$tar.falhou" ] && [ "$waited" -lt 1200 ]; do
 		sleep 0.5
 		waited=$((waited + 1))
 	done
@@ -366,10 +366,12 @@ av_summary() {
 	echo "tempos de cada fase: $AV_SAIDA/tempos.txt"
 }
 
-# Ao sair (fim, Ctrl+C, erro): remove toda caixa desta avaliação (rótulo avaliar.run).
+# Ao sair (fim, Ctrl+C, erro): remove toda caixa desta avaliação (rótulo avaliar.run). O WORK
+# sai antes: as entregas em paralelo, sem ele, param sem escrever veredictos nem subir caixas.
 av_on_exit() {
 	local ids
 	trap - INT TERM
+	cleanup_work
 	if [ -n "$AV_RUN" ]; then
 		ids=$(docker ps -aq --filter "label=avaliar.run=$AV_RUN" 2>/dev/null) || true
 		if [ -n "$ids" ]; then
@@ -378,7 +380,6 @@ av_on_exit() {
 			docker rm -f -v $ids >/dev/null 2>&1 || true
 		fi
 	fi
-	cleanup_work
 }
 
 # Tudo que o modo professor criou leva o rótulo $AV_LABEL: caixas (e os volumes delas),
