@@ -55,7 +55,7 @@ RESULTS=''       # arquivo com uma linha "ok"/"falhou" por verificação
 LAST_OUT=''      # saída do último comando executado por run()
 
 # As partes do ./run.sh test, na ordem em que `./run.sh test` as roda.
-readonly TEST_PARTS='docs errors 1 2 3 4 5 swarm cluster leitura bench clean'
+readonly TEST_PARTS='docs errors 1 2 3 4 5 swarm cluster leitura avaliar bench clean'
 
 # ------------------------------------------------------------- saída na tela
 
@@ -334,9 +334,9 @@ docker_build() {
 # o que o ./run.sh test acrescenta, em tests/; o bench, em bench/. Lista fixa, com o
 # builtin `.` (os testes de erro rodam com um PATH mínimo).
 for part in lib/services lib/desafio1 lib/desafio2 lib/desafio3 lib/desafio4 lib/desafio5 \
-	lib/swarm lib/cluster lib/borda bench/bench tests/desafio1 tests/desafio2 tests/desafio3 \
+	lib/swarm lib/cluster lib/borda lib/avaliar bench/bench tests/desafio1 tests/desafio2 tests/desafio3 \
 	tests/desafio4 tests/desafio5 tests/ataques tests/swarm tests/cluster tests/borda tests/docs tests/errors \
-	tests/clean tests/bench tests/hardening tests/leitura; do
+	tests/clean tests/bench tests/hardening tests/leitura tests/avaliar; do
 	# shellcheck source=/dev/null # cada arquivo é verificado à parte (shellcheck nos *.sh)
 	. "$ROOT/$part.sh"
 done
@@ -379,6 +379,7 @@ cmd_clean() {
 	clean_cluster
 	clean_bench
 	clean_leitura
+	clean_avaliar
 	section "Limpeza — imagens antigas (sem tag) deste projeto"
 	run_quiet docker image prune -f --filter "label=$LABEL_KEY"
 	echo "Limpeza concluída: nada deste projeto ficou para trás (o resto não foi tocado)."
@@ -399,9 +400,11 @@ Comandos:
   cluster  opcional: o desafio 5 num swarm de NOS nós (Docker-in-Docker) na sua máquina, com um
            registry; a borda (:5010) na frente dos nós (./run.sh test cluster derruba nós)
   test     todos os desafios de ponta a ponta + exercícios de falha; limpa ao final
-  test N   só uma parte: 1 a 5, ou docs, errors, swarm, cluster, leitura, bench, clean
+  test N   só uma parte: 1 a 5, ou docs, errors, swarm, cluster, leitura, avaliar, bench, clean
   bench    mede desempenho (gateway, cache, tempo até pronto, parada, imagens,
            rebuild) e grava uma tabela Markdown (--out=ARQUIVO; padrão .saida/bench.md)
+  avaliar  modo professor: avalia entregas dos cinco desafios (pastas ou URLs git), cada uma
+           num Docker engine descartável: ./run.sh avaliar PASTA|URL [...] [--saida PASTA]
   clean    remove contêineres, redes, volumes e imagens deste projeto (só os nossos)
   help     esta ajuda
 
@@ -428,6 +431,8 @@ Outras:
   BENCH_SECS, BENCH_ROUNDS  duração (s) e rodadas de cada caso de carga do bench (2 e 3)
   NO_COLOR       desliga as cores
   POSTGRES_PASSWORD  senha do Postgres do desafio 3 (padrão só para uso local)
+  AVALIAR_*      o ./run.sh avaliar: TEMPO (900 s por entrega), PARALELO (1), MEMORIA (3g), CPUS (2),
+                 PIDS (4096), SUBSTITUTAS, ESPELHO, DESAFIOS (veja avaliar/README.md)
 EOF
 }
 
@@ -442,7 +447,7 @@ parse_args() {
 	for arg in "$@"; do
 		case $cmd:$arg in
 			[1-5]:--dry-run | all:--dry-run | swarm:--dry-run | cluster:--dry-run | clean:--dry-run) DRY_RUN=1 ;;
-			[12]:--endurecido | bench:--out=*) ;; # lidas pelo próprio comando (cmd_N "$@")
+			[12]:--endurecido | bench:--out=* | avaliar:*) ;; # lidas pelo próprio comando (cmd_N "$@")
 			test:*)
 				case " $TEST_PARTS " in
 					*" $arg "*) TEST_ONLY="${TEST_ONLY:+$TEST_ONLY }$arg" ;;
@@ -459,7 +464,7 @@ main() {
 	local cmd=${1:-help}
 	shift || true
 	case $cmd in
-		1 | 2 | 3 | 4 | 5 | all | swarm | cluster | test | bench | clean) parse_args "$cmd" "$@" ;;
+		1 | 2 | 3 | 4 | 5 | all | swarm | cluster | test | bench | clean | avaliar) parse_args "$cmd" "$@" ;;
 		help | -h | --help)
 			usage
 			return 0
@@ -478,6 +483,7 @@ main() {
 			cmd_clean
 			return 0
 			;;
+		avaliar) cmd_avaliar "$@"; return ;; # o resumo é o da turma, não "N passed"
 		*) "cmd_$cmd" "$@" ;;
 	esac
 	if [ "$DRY_RUN" = 0 ]; then summary; fi
