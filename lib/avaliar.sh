@@ -395,5 +395,5 @@ clean_avaliar() {
 		# shellcheck disable=SC2086 # lista de nomes
 		if [ -n "$vols" ]; then run_quiet docker volume rm $vols; fi
 	fi
-	remove_our_images "$AV_IMAGE"
+	remove_our_images "$AV_IMAGE" avaliar-navegador # (a do test avaliar: o Chromium que fotografa a turma.html)
 }

@@ -307,11 +307,11 @@ compose_up() {
 clean_strays() {
 	section "Limpeza — contêineres avulsos das imagens deste projeto"
 	# shellcheck disable=SC2016 # o comando mostrado, com o $(...) que você digitaria
-	run_shown 'docker rm -f $(docker ps -aq --filter label='"$LABEL_KEY"')' rm_strays
+	run_shown 'docker rm -f -v $(docker ps -aq --filter label='"$LABEL_KEY"')' rm_strays
 }
 rm_strays() {
 	local ids
 	ids=$(docker ps -aq --filter "label=$LABEL_KEY")
 	# shellcheck disable=SC2086 # lista de ids
-	if [ -n "$ids" ]; then docker rm -f $ids; fi
+	if [ -n "$ids" ]; then docker rm -f -v $ids; fi # (-v: os volumes anônimos deles, como o das caixas)
 }
