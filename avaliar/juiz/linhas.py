@@ -15,25 +15,26 @@ def fontes(pasta: Path):
     arquivos = sorted((p for p in pasta.iterdir() if p.is_file()), key=lambda p: p.name.lower())
     readmes = [p for p in arquivos if p.name.lower().startswith("readme")]
     for p in readmes:
-        res.append((p, linhas_markdown(_ler(p))))
+        res.append((p, linhas_markdown(ler(p))))
     scripts = [p for p in arquivos if p.suffix.lower() in (".sh", ".ps1", ".bash", ".bat", ".cmd")]
     scripts.sort(key=lambda p: (0 if re.search(r"start|run|up|iniciar|rodar|executar|setup|build", p.name, re.I) else 1, p.name))
     for p in scripts:
-        res.append((p, linhas_script(_ler(p))))
+        res.append((p, linhas_script(ler(p))))
     for p in arquivos:
         if p.name.lower() in ("makefile", "gnumakefile"):
-            res.append((p, linhas_makefile(_ler(p))))
+            res.append((p, linhas_makefile(ler(p))))
     if pasta.parent != pasta:
         try:
             de_cima = sorted((p for p in pasta.parent.iterdir() if p.is_file() and p.name.lower().startswith("readme")))
         except OSError:
             de_cima = []
         for p in de_cima:
-            res.append((p, linhas_markdown(_ler(p))))
+            res.append((p, linhas_markdown(ler(p))))
     return res
 
 
-def _ler(p: Path) -> str:
+def ler(p: Path) -> str:
+    """O texto de um arquivo da entrega (bytes inválidos trocados; ilegível: vazio)."""
     try:
         return p.read_text(encoding="utf-8", errors="replace")
     except OSError:

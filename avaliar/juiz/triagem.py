@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from . import descoberta, motor, partida
+from .linhas import ler
 
 # (regex numa linha de compose, motivo)
 _COMPOSE = [
@@ -92,7 +93,7 @@ def triar_compose(arq: Path, pasta: Path):
     """[motivo com arquivo:linha] de um arquivo compose."""
     res = []
     rel = _rel(arq, pasta)
-    linhas = motor_texto(arq).splitlines()
+    linhas = ler(arq).splitlines()
     for i, linha in enumerate(linhas, 1):
         if linha.strip().startswith("#"):
             continue
@@ -151,13 +152,6 @@ def _triar_config(arq: Path, pasta: Path, rel: str, linhas):
     return res
 
 
-def motor_texto(p: Path) -> str:
-    try:
-        return p.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
 def _rel(arq: Path, pasta: Path) -> str:
     try:
         return str(arq.relative_to(pasta.parent))
@@ -201,7 +195,7 @@ def _onde(fontes, args, pasta):
     """arquivo:linha da primeira linha de fonte com os tokens mais raros do comando."""
     chave = [t for t in args[2:] if len(t) > 3][:4] or args[1:3]
     for f in fontes:
-        for i, linha in enumerate(motor_texto(f).splitlines(), 1):
+        for i, linha in enumerate(ler(f).splitlines(), 1):
             if "docker" in linha or any(c in linha for c in chave[:1]):
                 if all(c in linha for c in chave[:2]):
                     return "%s:%d" % (_rel(f, pasta), i)
@@ -216,7 +210,7 @@ def triar_linhas(pasta: Path):
         if f.parent.resolve() != pasta.resolve():
             continue  # o README de cima fala de outros desafios
         continua = False
-        for i, linha in enumerate(motor_texto(f).splitlines(), 1):
+        for i, linha in enumerate(ler(f).splitlines(), 1):
             s = linha.rstrip()
             e_docker = continua or re.search(r"\bdocker(-compose)?\s", s) is not None
             continua = e_docker and (s.endswith("\\") or s.endswith("`"))

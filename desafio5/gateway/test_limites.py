@@ -260,16 +260,20 @@ class UpstreamTest(ComServicos):
         for auto in (b"User-Agent", b"Accept", b"Accept-Encoding", b"Content-Type"):
             self.assertIsNone(cabecalho(pedido, auto), f"o aiohttp não inventa {auto!r}")
 
-    async def test_bulkhead_503_ocupado_depois_da_espera(self):
+    async def travado(self):
+        """Um serviço falso que só responde depois de soltar.set(), e o Upstream dele."""
         soltar = asyncio.Event()
 
-        def travado(c, b):
+        def roteiro(c, b):
             async def responder(writer):
                 await soltar.wait()
                 writer.write(http())
             return responder
-        falso = await self.servico(travado)
-        up = self.upstream(f"http://127.0.0.1:{falso.port}")
+        falso = await self.servico(roteiro)
+        return soltar, falso, self.upstream(f"http://127.0.0.1:{falso.port}")
+
+    async def test_bulkhead_503_ocupado_depois_da_espera(self):
+        soltar, falso, up = await self.travado()
         with mock.patch.object(lm, "VAGAS", 2), mock.patch.object(lm, "ESPERA_VAGA", 0.05):
             presos = [asyncio.create_task(self.get(up)) for _ in range(2)]
             while len(falso.pedidos) < 2:
@@ -287,15 +291,7 @@ class UpstreamTest(ComServicos):
         self.assertEqual(up.ocupadas, 0)
 
     async def test_bulkhead_vaga_que_abre_na_espera(self):
-        soltar = asyncio.Event()
-
-        def travado(c, b):
-            async def responder(writer):
-                await soltar.wait()
-                writer.write(http())
-            return responder
-        falso = await self.servico(travado)
-        up = self.upstream(f"http://127.0.0.1:{falso.port}")
+        soltar, falso, up = await self.travado()
         with mock.patch.object(lm, "VAGAS", 1), mock.patch.object(lm, "ESPERA_VAGA", 2.0):
             preso = asyncio.create_task(self.get(up))
             while not falso.pedidos:
