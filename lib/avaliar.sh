@@ -1,20 +1,17 @@
 # shellcheck shell=bash
 #
-# lib/avaliar.sh — ./run.sh avaliar (modo professor): avalia implementações dos cinco
-# desafios feitas por outras pessoas. Cada entrega roda na sua "caixa", um Docker engine
-# descartável num contêiner (o nó do ./run.sh cluster, com limites de memória, CPU e
-# PIDs), com o avaliador (avaliar/juiz, em Python) dentro; o host só fala com ela por
-# docker exec e docker cp: a entrega entra (docker cp ou git clone), juiz triagem (a
-# triagem de segurança e imagens.txt), as imagens base do seu engine (docker save, uma vez
-# por turma | docker load), juiz avaliar (veredictos.txt, RELATORIO.md, results.json), os
-# relatórios saem para --saida/<nome>/ e a caixa é removida; no fim, juiz turma. Carregado
-# pelo run.sh (cmd_avaliar, clean_avaliar); testes em tests/avaliar.sh; guia em avaliar/README.md.
+# lib/avaliar.sh — ./run.sh avaliar (modo professor): cada entrega de outra pessoa na sua
+# "caixa" (um Docker engine descartável num contêiner, com limites), o avaliador
+# (avaliar/juiz, em Python) dentro dela, e o host falando com ela só por docker exec e
+# docker cp. O passo a passo está em avaliar/README.md ("Como funciona por dentro");
+# os testes, em tests/avaliar.sh.
 
 readonly AV_IMAGE=avaliar-caixa
 readonly AV_LABEL="$LABEL_KEY=avaliar"
 AVALIAR_TEMPO=${AVALIAR_TEMPO:-900}       # segundos por entrega, do início ao fim
 AVALIAR_PARALELO=${AVALIAR_PARALELO:-1}   # quantas caixas ao mesmo tempo
 AVALIAR_MEMORIA=${AVALIAR_MEMORIA:-3g} AVALIAR_CPUS=${AVALIAR_CPUS:-2} AVALIAR_PIDS=${AVALIAR_PIDS:-4096}
+AVALIAR_DISCO=${AVALIAR_DISCO:-20480} # MiB no engine de cada caixa (imagens, builds, volumes)
 AVALIAR_DESAFIOS=${AVALIAR_DESAFIOS:-}       # "3 4": só esses desafios (os outros, ausente)
 AVALIAR_SUBSTITUTAS=${AVALIAR_SUBSTITUTAS:-} # "padrão=imagem ...": python:*=minha/python:3.11
 AVALIAR_ESPELHO=${AVALIAR_ESPELHO:-}         # mirror de registry para o dockerd das caixas
@@ -38,7 +35,7 @@ cmd_avaliar() {
 		shift
 	done
 	[ "${#AV_FONTES[@]}" -gt 0 ] || usage_error "diga o que avaliar: ./run.sh avaliar PASTA|URL-git [...] [--saida PASTA]"
-	case $AVALIAR_PARALELO$AVALIAR_TEMPO in *[!0-9]*) die "AVALIAR_PARALELO e AVALIAR_TEMPO são números de 1 em diante" ;; esac
+	case $AVALIAR_PARALELO$AVALIAR_TEMPO$AVALIAR_DISCO in *[!0-9]*) die "AVALIAR_PARALELO, AVALIAR_TEMPO e AVALIAR_DISCO são números de 1 em diante" ;; esac
 	preflight
 	mkdir -p "$saida" || die "não consegui criar a pasta de saída $saida"
 	AV_SAIDA=$(cd "$saida" && pwd)
@@ -152,7 +149,7 @@ av_grade() {
 		: >"$WORK/nao-avaliada"
 		return 0
 	fi
-	av_watchdog "$caixa" "$n" &
+	av_watchdog "$caixa" "$n" "$dir" &
 	wd=$!
 	t1=$SECONDS
 	if ! av_copy_in "$caixa" "$src"; then
@@ -183,7 +180,8 @@ av_grade() {
 # av_settle DIR N STATUS: sem veredictos do juiz, o host escreve os cinco (falhou); no
 # tempo esgotado, os que o juiz não chegou a avaliar ("não avaliado...") viram falhou.
 av_settle() {
-	local tempo="tempo esgotado (AVALIAR_TEMPO=${AVALIAR_TEMPO} s): a caixa foi removida"
+	local tempo
+	tempo=$(cat "$WORK/tempo-$2" 2>/dev/null) || tempo=''
 	if [ -e "$WORK/tempo-$2" ] && [ -s "$1/veredictos.txt" ]; then
 		awk -F'\t' -v OFS='\t' -v m="$tempo" '$3 ~ /^não avaliado/ { $2 = "falhou"; $3 = m } 1' \
 			"$1/veredictos.txt" >"$1/veredictos.tmp" && mv "$1/veredictos.tmp" "$1/veredictos.txt"
@@ -221,16 +219,27 @@ av_start_caixa() {
 	fi
 }
 
-# av_watchdog CAIXA N: passado AVALIAR_TEMPO, remove a caixa (e marca tempo-N); sai
-# sozinho quando a avaliação termina (WORK some).
+# av_watchdog CAIXA N DIR: passado AVALIAR_TEMPO, ou com mais de AVALIAR_DISCO MiB no engine
+# da caixa (conferido a cada 15 s), copia o que o juiz já escreveu para DIR, remove a caixa e
+# escreve o motivo em tempo-N; sai sozinho quando a avaliação termina (WORK some).
 av_watchdog() {
-	local fim=$(($(date +%s) + AVALIAR_TEMPO))
+	local fim=$(($(date +%s) + AVALIAR_TEMPO)) i=0 mb motivo
+	motivo="tempo esgotado (AVALIAR_TEMPO=${AVALIAR_TEMPO} s): a caixa foi removida"
 	while [ "$(date +%s)" -lt "$fim" ]; do
 		[ -d "$WORK" ] || return 0
-		sleep 1
+		sleep 1 && i=$((i + 1))
+		[ $((i % 15)) = 0 ] || continue
+		mb=$(docker exec "$1" du -sxm /var/lib/docker 2>/dev/null | cut -f1) || continue
+		case $mb in '' | *[!0-9]*) continue ;; esac
+		if [ "$mb" -gt "$AVALIAR_DISCO" ]; then
+			motivo="disco cheio: $mb MiB no engine da caixa (AVALIAR_DISCO=$AVALIAR_DISCO): a caixa foi removida"
+			break
+		fi
 	done
-	: >"$WORK/tempo-$2"
-	echo "tempo esgotado (${AVALIAR_TEMPO} s): removendo a caixa $1"
+	[ -d "$WORK" ] || return 0
+	printf '%s\n' "$motivo" >"$WORK/tempo-$2"
+	echo "$motivo ($1)"
+	docker cp "$1:/saida/." "$3/" >/dev/null 2>&1 || true
 	docker rm -f -v "$1" >/dev/null 2>&1 || true
 }
 
@@ -289,12 +298,7 @@ av_substitute() {
 		case $pair in *?=?*) ;; *) continue ;; esac
 		pat=${pair%%=*}
 		# shellcheck disable=SC2254 # o padrão é um glob de propósito (python:*)
-		case $1 in
-			$pat) if docker image inspect "${pair#*=}" >/dev/null 2>&1; then
-				echo "${pair#*=}"
-				return 0
-			fi ;;
-		esac
+		case $1 in $pat) docker image inspect "${pair#*=}" >/dev/null 2>&1 && echo "${pair#*=}" && return 0 ;; esac
 	done < <(av_pairs)
 	return 1
 }
@@ -317,8 +321,7 @@ av_saved() {
 		if docker save -o "$tar.parcial" "$1" && mv "$tar.parcial" "$tar"; then :; else : >"$tar.falhou"; fi
 	fi
 	while [ -d "$WORK" ] && [ ! -e "$tar" ] && [ ! -e "$tar.falhou" ] && [ "$waited" -lt 1200 ]; do
-		sleep 0.5
-		waited=$((waited + 1))
+		sleep 0.5 && waited=$((waited + 1))
 	done
 	[ -e "$tar" ] && echo "$tar"
 }
@@ -344,8 +347,7 @@ av_turma() {
 	if ! docker run --rm --name "avaliar-turma-$AV_RUN" --label "$AV_LABEL" --label "avaliar.run=$AV_RUN" \
 		--user "$(id -u):$(id -g)" --entrypoint sh -v "$AV_SAIDA:/saida" "$AV_IMAGE" \
 		-c 'cd /opt/avaliar && python3 -m juiz turma /saida' </dev/null; then
-		warn "a tabela da turma (turma.csv, turma.md, turma.html) não foi gerada"
-		: >"$WORK/nao-avaliada"
+		warn "a tabela da turma (turma.csv, turma.md, turma.html) não foi gerada" && : >"$WORK/nao-avaliada"
 	fi
 }
 
@@ -382,8 +384,7 @@ av_on_exit() {
 	fi
 }
 
-# Tudo que o modo professor criou leva o rótulo $AV_LABEL: caixas (e os volumes delas),
-# a imagem avaliar-caixa. O que é seu (um contêiner seu chamado server) não é tocado.
+# Só o que leva o rótulo $AV_LABEL (caixas, volumes delas, imagens): um server seu fica.
 clean_avaliar() {
 	local ids vols
 	section "Limpeza — modo professor (caixas avaliar-caixa-*)"

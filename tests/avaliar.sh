@@ -72,16 +72,41 @@ curlimages/curl:*=$CLIENT_IMAGE nginx:*=$NGINX_IMAGE postgres:*=$POSTGRES_IMAGE 
 		tav_nothing_left "$WORK/avaliar-antes"
 	tav_remove_server "$server_id"
 
-	echo "Erros de uso:"
-	local out rc=0
-	out=$("$ROOT/run.sh" avaliar "$WORK/nao-existe" --saida "$WORK/avaliacao-vazia" 2>&1) || rc=$?
-	check "./run.sh avaliar com um caminho que não existe termina com erro e diz qual" \
-		failed_with "$rc" "$out" 'nao-existe'
+	tav_limits_and_usage
 	echo "Os relatórios ficam em ${saida#"$ROOT"/} (turma.html, turma.png, <entrega>/RELATORIO.md)."
 }
 
 # tav_snapshot: os contêineres e volumes com o rótulo do avaliador (as caixas e os volumes
 # delas), os contêineres avaliar-* e as redes deste engine.
+# Uma entrega que enche o disco (aqui, AVALIAR_DISCO=100 MiB: a imagem base já passa disso) e
+# um caminho que não existe.
+tav_limits_and_usage() {
+	local out rc=0 disco=$WORK/avaliacao-disco
+	echo "Limites e erros de uso:"
+	printf '$ AVALIAR_DISCO=100 ./run.sh avaliar tests/avaliar/entregas/readme-docker-run\n'
+	AVALIAR_DISCO=100 "$ROOT/run.sh" avaliar "$ROOT/tests/avaliar/entregas/readme-docker-run" --saida "$disco" \
+		</dev/null >"$WORK/avaliar-disco.log" 2>&1 || rc=$?
+	check "passou de AVALIAR_DISCO: a caixa sai; falhou \"disco cheio\" nos desafios dela, ausente nos outros; código 0" \
+		tav_disk_full "$rc" "$disco/readme-docker-run"
+	rc=0
+	out=$("$ROOT/run.sh" avaliar "$WORK/nao-existe" --saida "$WORK/avaliacao-vazia" 2>&1) || rc=$?
+	check "./run.sh avaliar com um caminho que não existe termina com erro e diz qual" \
+		failed_with "$rc" "$out" 'nao-existe'
+}
+tav_disk_full() { # STATUS PASTA
+	local v=$2/veredictos.txt
+	if [ "$1" != 0 ]; then echo "código $1 (esperado 0)"; return 1; fi
+	if ! grep -q "^desafio1	falhou	disco cheio" "$v" || ! grep -q "^desafio2	falhou	disco cheio" "$v" ||
+		! grep -q "^desafio3	ausente" "$v"; then
+		cat "$v" 2>/dev/null || echo "sem $v"
+		return 1
+	fi
+	if docker ps -aq --filter "label=$TAV_LABEL" | grep -q .; then
+		echo "uma caixa ficou: $(docker ps -a --filter "label=$TAV_LABEL" --format '{{.Names}}')"
+		return 1
+	fi
+}
+
 tav_snapshot() {
 	{
 		docker ps -a --filter "label=$TAV_LABEL" --format 'contêiner {{.Names}}'

@@ -117,7 +117,19 @@ def cmd_triagem(entrega: Path, saida: Path):
         else:
             diga("desafio%s: %s" % (n, d["pasta"]))
     diga("imagens base: %s" % (" ".join(dados["imagens"]) or "nenhuma"))
+    so = [int(x) for x in os.environ.get("JUIZ_DESAFIOS", "").split() if x.isdigit()]
+    relatorio.escrever(saida, _nome(entrega), list(_ausentes(descoberta.pastas(entrega), so).values()))
     return 0
+
+
+def _ausentes(achadas, so):
+    """Os desafios ausentes, já de saída (veredictos.txt): se a caixa cair no meio (tempo,
+    disco), eles seguem ausente, e só os outros viram "não avaliado"."""
+    res = {n: Resultado(n, veredicto="ausente", motivo="não avaliado (JUIZ_DESAFIOS)")
+           for n in range(1, 6) if so and n not in so}
+    res.update({n: Resultado(n, veredicto="ausente", motivo="nenhuma pasta do desafio %d" % n)
+                for n in range(1, 6) if n not in res and achadas.get(n) is None})
+    return res
 
 
 def cmd_avaliar(entrega: Path, saida: Path):
@@ -133,17 +145,14 @@ def cmd_avaliar(entrega: Path, saida: Path):
         return 0
     resultados, tempos = [], {}
     so = [int(x) for x in os.environ.get("JUIZ_DESAFIOS", "").split() if x.isdigit()]
+    ausentes = _ausentes(achadas, so)
+    relatorio.escrever(saida, _nome(entrega), list(ausentes.values()))
     for n in range(1, 6):
-        pasta = achadas.get(n)
-        if so and n not in so:
-            r = Resultado(n, veredicto="ausente", motivo="não avaliado (JUIZ_DESAFIOS)")
-        elif pasta is None:
-            r = Resultado(n, veredicto="ausente", motivo="nenhuma pasta do desafio %d" % n)
-        else:
-            r = avaliar_desafio(n, pasta, entrega, tri, tempos)
+        r = ausentes.get(n) or avaliar_desafio(n, achadas[n], entrega, tri, tempos)
         diga("desafio%d\t%s\t%s" % (n, r.veredicto, " ".join(r.motivo.split())[:200]))
         resultados.append(r)
-        relatorio.escrever(saida, _nome(entrega), resultados, dict(tempos))
+        relatorio.escrever(saida, _nome(entrega), resultados + [a for k, a in ausentes.items() if k > n],
+                           dict(tempos))
     tempos["total"] = time.monotonic() - inicio
     relatorio.escrever(saida, _nome(entrega), resultados, tempos)
     return 0

@@ -98,6 +98,7 @@ def relatorio_md(nome: str, resultados, tempos=None) -> str:
 
 
 def escrever(saida: Path, nome: str, resultados, tempos=None):
+    resultados = sorted(resultados, key=lambda r: r.desafio)
     saida = Path(saida)
     saida.mkdir(parents=True, exist_ok=True)
     (saida / "veredictos.txt").write_text(veredictos_txt(resultados), encoding="utf-8")
