@@ -233,6 +233,12 @@ def avaliar(pasta: Path, partida) -> Resultado:
             r.verificar("os dados sobrevivem à remoção do contêiner", False, "sem volume nomeado")
             return r.decidir()
     cutucadas = _cutucar(pasta)
+    if not _medir(vols)[3]:  # um servidor cria o banco ao subir ou no 1º pedido: até 20 s
+
+        def banco_aparece():
+            _cutucar(pasta)
+            return _medir(vols)[3]
+        motor.wait(banco_aparece, timeout=20, every=2)
     n1, evid1, vol, banco = _medir(vols)
     ids1 = set(partida.saidas or {})
     saida1 = _saidas(partida, vols)
