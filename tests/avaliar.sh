@@ -12,7 +12,7 @@ readonly TAV_LABEL=desafios-docker.desafio=avaliar
 test_avaliar() {
 	local entregas="$ROOT/tests/avaliar/entregas" esperado="$ROOT/tests/avaliar/esperado.txt"
 	local saida=${AVALIAR_TESTE_SAIDA:-$ROOT/.saida/avaliar-teste}
-	local log="$WORK/avaliar-turma.log" status=0 server_id server_state nome v1 v2 v3 v4 v5 projeto
+	local log="$WORK/avaliar-turma.log" status=0 server_id server_state
 	section "Modo professor: ./run.sh avaliar com as entregas de tests/avaliar e o próprio projeto"
 	# O "server" do professor: um contêiner sem o nosso rótulo, que o avaliador não pode tocar.
 	# Se já existe um, o teste não roda (não é nosso para remover).
@@ -39,6 +39,22 @@ curlimages/curl:*=$CLIENT_IMAGE nginx:*=$NGINX_IMAGE postgres:*=$POSTGRES_IMAGE 
 	printf '$ ./run.sh avaliar tests/avaliar/entregas/* . --saida %s\n' "$saida"
 	"$ROOT/run.sh" avaliar "$entregas"/* "$ROOT" --saida "$saida" </dev/null 2>&1 | tee "$log" || status=$?
 
+	tav_check_class "$saida" "$esperado" "$status" "$log"
+	check "o contêiner 'server' do professor sobreviveu (o mesmo, rodando)" \
+		tav_server_survived "$server_state"
+	check "nada do avaliador ficou para trás (contêineres, volumes, redes)" \
+		tav_nothing_left "$WORK/avaliar-antes"
+	tav_remove_server "$server_id"
+
+	tav_limits_and_usage
+	echo "Os relatórios ficam em ${saida#"$ROOT"/} (turma.html, turma.png, <entrega>/RELATORIO.md)."
+}
+
+# tav_snapshot: os contêineres e volumes com o rótulo do avaliador (as caixas e os volumes
+# delas), os contêineres avaliar-* e as redes deste engine.
+# tav_check_class SAÍDA ESPERADO STATUS LOG: os vereditos de cada entrega e os arquivos da turma.
+tav_check_class() {
+	local saida=$1 esperado=$2 status=$3 log=$4 nome v1 v2 v3 v4 v5 projeto
 	echo "Verificações (a turma):"
 	check "./run.sh avaliar termina com código 0 (avaliou tudo, quaisquer que sejam as notas)" \
 		tav_exit_zero "$status" "$log"
@@ -66,18 +82,8 @@ curlimages/curl:*=$CLIENT_IMAGE nginx:*=$NGINX_IMAGE postgres:*=$POSTGRES_IMAGE 
 		tav_turma_html "$saida" "$esperado" "$projeto"
 	check "turma.html no Chromium sem interface: a foto (turma.png) existe e não está em branco" \
 		tav_screenshot "$saida"
-	check "o contêiner 'server' do professor sobreviveu (o mesmo, rodando)" \
-		tav_server_survived "$server_state"
-	check "nada do avaliador ficou para trás (contêineres, volumes, redes)" \
-		tav_nothing_left "$WORK/avaliar-antes"
-	tav_remove_server "$server_id"
-
-	tav_limits_and_usage
-	echo "Os relatórios ficam em ${saida#"$ROOT"/} (turma.html, turma.png, <entrega>/RELATORIO.md)."
 }
 
-# tav_snapshot: os contêineres e volumes com o rótulo do avaliador (as caixas e os volumes
-# delas), os contêineres avaliar-* e as redes deste engine.
 # Uma entrega que enche o disco (aqui, AVALIAR_DISCO=100 MiB: a imagem base já passa disso) e
 # um caminho que não existe.
 tav_limits_and_usage() {
