@@ -47,6 +47,7 @@ curlimages/curl:*=$CLIENT_IMAGE nginx:*=$NGINX_IMAGE postgres:*=$POSTGRES_IMAGE 
 	tav_remove_server "$server_id"
 
 	tav_limits_and_usage
+	tav_image_checks
 	echo "Os relatórios ficam em ${saida#"$ROOT"/} (turma.html, turma.png, <entrega>/RELATORIO.md)."
 }
 
@@ -82,6 +83,28 @@ tav_check_class() {
 		tav_turma_html "$saida" "$esperado" "$projeto"
 	check "turma.html no Chromium sem interface: a foto (turma.png) existe e não está em branco" \
 		tav_screenshot "$saida"
+}
+
+# Os testes de unidade do juiz (o estágio test da caixa) e a imagem de produção sem eles.
+tav_image_checks() {
+	echo "A imagem da caixa:"
+	check "testes de unidade do juiz (o estágio test de avaliar/caixa/Dockerfile)" tav_unit_tests
+	check "a imagem avaliar-caixa não leva nenhum arquivo de teste" tav_no_test_files
+}
+tav_unit_tests() {
+	local base=()
+	if [ "$NODE_IMAGE" != "$DEFAULT_NODE_IMAGE" ]; then base=(--build-arg "NODE_IMAGE=$NODE_IMAGE"); fi
+	docker build ${base[@]+"${base[@]}"} --force-rm --target test -t avaliar-caixa:test \
+		-f "$ROOT/avaliar/caixa/Dockerfile" "$ROOT/avaliar" >"$WORK/juiz-testes.out" 2>&1 || {
+		tail -n 25 "$WORK/juiz-testes.out"
+		return 1
+	}
+	docker rmi avaliar-caixa:test >/dev/null
+}
+tav_no_test_files() {
+	local files
+	files=$(docker run --rm --entrypoint ls avaliar-caixa /opt/avaliar/juiz) || return 1
+	not_contains "$files" '(^|[[:space:]])test_'
 }
 
 # Uma entrega que enche o disco (aqui, AVALIAR_DISCO=100 MiB: a imagem base já passa disso) e
