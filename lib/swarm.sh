@@ -80,6 +80,9 @@ sw_checks() {
 		expect_http "$SWARM_URL/users" 200 '^\[\{"id":1,"nome":"Ana Souza"'
 	check "GET /orders e a composição /users/1/orders respondem 200" sw_orders_and_composition
 	check "cada resposta diz qual réplica respondeu (X-Servido-Por)" sw_names_replica
+	# o gateway resolve o nome de novo a cada 2 s: logo depois do deploy, ele pode ter visto
+	# só as réplicas que já estavam de pé (a verificação vem depois, e ainda pode falhar)
+	wait_until "o gateway ver as 3 réplicas do users_service" sw_spread "$SWARM_URL" 30 3 || true
 	check "30 requisições pelo gateway chegam às 3 réplicas do users_service" sw_spread "$SWARM_URL" 30 3
 	if [ "$DRY_RUN" = 0 ]; then hints_swarm; fi
 }
