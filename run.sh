@@ -59,6 +59,8 @@ readonly TEST_PARTS='docs errors 1 2 3 4 5 swarm cluster leitura avaliar bench c
 
 # ------------------------------------------------------------- saída na tela
 
+# (C_OK: as verificações, em lib/verificacoes.sh)
+# shellcheck disable=SC2034
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
 	C_CMD=$'\033[36m' C_OK=$'\033[32m' C_FAIL=$'\033[31m' C_HEAD=$'\033[1m' C_OFF=$'\033[0m'
 else
@@ -147,193 +149,12 @@ explain_failure() {
 	fi
 }
 
-# ------------------------------------------------------------ verificações
-
-# check "descrição" CMD...: roda CMD; conta ok/falhou. Quando falha, o que o
-# comando imprimiu é o motivo.
-check() {
-	local desc=$1 out status=0
-	shift
-	if [ "$DRY_RUN" = 1 ]; then return 0; fi
-	out=$("$@" 2>&1) || status=$?
-	if [ "$status" = 0 ]; then
-		printf '  %sok%s      %s\n' "$C_OK" "$C_OFF" "$desc"
-		echo ok >>"$RESULTS"
-	else
-		printf '  %sfalhou%s  %s\n' "$C_FAIL" "$C_OFF" "$desc"
-		if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/          /' | head -n 60 || true; fi
-		echo falhou >>"$RESULTS"
-	fi
-}
-
-# checks_header [ENDEREÇO]: o título das verificações (no --dry-run não há nenhuma).
-checks_header() {
-	if [ "$DRY_RUN" = 1 ]; then return 0; fi
-	echo "Verificações${1:+ ($1)}:"
-}
-
-# Registra uma falha que não veio de check (ex.: um desafio que abortou).
-record_failure() {
-	printf '  %sfalhou%s  %s\n' "$C_FAIL" "$C_OFF" "$1"
-	echo falhou >>"$RESULTS"
-}
-
-count_results() { grep -c "^$1\$" "$RESULTS" || true; }
-
-summary() {
-	local passed failed
-	passed=$(count_results ok)
-	failed=$(count_results falhou)
-	echo
-	echo "$passed passed, $failed failed"
-	[ "$failed" = 0 ]
-}
-
-# Asserções usadas por check: silenciosas quando passam, explicam quando não.
-# grep -q lê por here-string, nunca por pipe: com pipefail, `printf | grep -q`
-# falha à toa quando o grep sai antes (SIGPIPE); fluxos vão para `grep >/dev/null`.
-contains() { # TEXTO PADRÃO(grep -E)
-	if grep -qE -- "$2" <<<"$1"; then return 0; fi
-	printf 'esperado: /%s/\nobtido: %s\n' "$2" "$(printf '%s' "$1" | head -c 600)"
-	return 1
-}
-not_contains() {
-	if ! grep -qE -- "$2" <<<"$1"; then return 0; fi
-	printf 'não deveria conter: /%s/\nobtido: %s\n' "$2" "$(printf '%s' "$1" | head -c 600)"
-	return 1
-}
-equals() {
-	if [ "$1" = "$2" ]; then return 0; fi
-	printf 'esperado: %s\nobtido:   %s\n' "$2" "$1"
-	return 1
-}
-# failed_with STATUS SAÍDA PADRÃO: o comando falhou (status != 0) dizendo PADRÃO.
-failed_with() {
-	if [ "$1" = 0 ]; then
-		echo "o comando terminou com sucesso; esperava uma falha"
-		return 1
-	fi
-	contains "$2" "$3"
-}
-less_than() {
-	if [ "$1" -lt "$2" ]; then return 0; fi
-	printf 'esperado menos que %s, obtido %s\n' "$2" "$1"
-	return 1
-}
-
-# wait_until "descrição" CMD...: repete CMD (a cada POLL_SECS, 0,5 s por padrão) até
-# dar certo ou passar $WAIT_SECS segundos. Nada de sleep fixo como espera.
-wait_until() {
-	local desc=$1 deadline tries=0
-	shift
-	if [ "$DRY_RUN" = 1 ]; then return 0; fi
-	deadline=$((SECONDS + WAIT_SECS))
-	until "$@" >/dev/null 2>&1; do
-		tries=$((tries + 1))
-		if [ "$SECONDS" -ge "$deadline" ] || [ "$tries" -gt $((WAIT_SECS * 20)) ]; then
-			warn "tempo esgotado (${WAIT_SECS}s) esperando: $desc"
-			return 1
-		fi
-		sleep "${POLL_SECS:-0.5}"
-	done
-}
-
-# --------------------------------------------------------- docker: recursos
-
-preflight() {
-	if [ "$DRY_RUN" = 1 ]; then return 0; fi
-	if ! command -v docker >/dev/null 2>&1; then
-		die "Docker não encontrado no PATH. Instale o Docker Desktop (macOS/Windows com WSL2)" \
-			"ou o Docker Engine (Linux: https://docs.docker.com/engine/install/) e rode de novo."
-	fi
-	local err
-	if ! err=$(docker version --format '{{.Server.Version}}' 2>&1 >/dev/null); then
-		case $err in
-			*[Pp]ermission\ denied*)
-				die "Permissão negada no socket do Docker (docker.sock). No Linux: sudo usermod -aG docker \$USER," \
-					"depois saia e entre de novo na sessão (ou rode com sudo)." ;;
-			*)
-				die "O daemon do Docker não está rodando (ou não responde). Abra o Docker Desktop," \
-					"ou no Linux: sudo systemctl start docker. Detalhe: $(printf '%s' "$err" | head -n 1)" ;;
-		esac
-	fi
-}
-
-# Rótulo LABEL_KEY de um contêiner ou imagem; falha se o objeto não existe.
-container_label() {
-	docker container inspect -f "{{index .Config.Labels \"$LABEL_KEY\"}}" "$1" 2>/dev/null
-}
-image_label() {
-	docker image inspect -f "{{index .Config.Labels \"$LABEL_KEY\"}}" "$1" 2>/dev/null
-}
-# foreign_label RÓTULO: o objeto existe mas não leva o nosso rótulo (não é nosso).
-foreign_label() {
-	case $1 in '' | '<no value>') return 0 ;; *) return 1 ;; esac
-}
-
-# Um contêiner com um dos nossos nomes que não é deste projeto nunca é removido.
-ensure_not_foreign() {
-	local name label
-	if [ "$DRY_RUN" = 1 ]; then return 0; fi
-	for name in "$@"; do
-		label=$(container_label "$name") || continue
-		if foreign_label "$label"; then
-			die "Já existe um contêiner chamado '$name' que não foi criado por este projeto;" \
-				"não vou removê-lo. Renomeie-o (docker rename $name $name-antigo) ou remova-o" \
-				"você mesmo (docker rm -f $name) e rode de novo."
-		fi
-	done
-}
-
-# remove_ours container|image NOME...: remove (rm -f / rmi) os nossos que
-# existirem; um alheio com o mesmo nome fica onde está, com um aviso.
-remove_ours() {
-	local kind=$1 name label found=()
-	shift
-	for name in "$@"; do
-		if [ "$DRY_RUN" = 0 ]; then
-			label=$("${kind}_label" "$name") || continue
-			if foreign_label "$label"; then
-				case $kind in
-					container) warn "o contêiner '$name' não é deste projeto: mantido" ;;
-					image) warn "a imagem $name não é deste projeto: mantida" ;;
-				esac
-				continue
-			fi
-		fi
-		found+=("$name")
-	done
-	if [ "${#found[@]}" = 0 ]; then return 0; fi
-	case $kind in
-		container) run_quiet docker rm -f "${found[@]}" ;;
-		image) run_quiet docker rmi "${found[@]}" ;;
-	esac
-}
-remove_our_containers() { remove_ours container "$@"; }
-remove_our_images() { remove_ours image "$@"; }
-
-# remove_if_exists network|volume NOME: remove se existir (em uso por outro: fica, com aviso).
-remove_if_exists() {
-	if [ "$DRY_RUN" = 0 ] && ! docker "$1" inspect "$2" >/dev/null 2>&1; then return 0; fi
-	run_quiet docker "$1" rm "$2" || warn "$1 $2 mantido (algum contêiner de fora ainda o usa?)"
-}
-
-# docker_build VARIÁVEL ARGS...: docker build ARGS, narrado, com --build-arg VARIÁVEL=valor
-# só quando a imagem base difere do padrão (no caso comum, o comando é o do README).
-docker_build() {
-	local default_name=DEFAULT_$1 base=()
-	if [ "${!1}" != "${!default_name}" ]; then base=(--build-arg "$1=${!1}"); fi
-	shift
-	# ${a[@]+...}: o bash 3.2 com set -u recusa um array vazio
-	run docker build ${base[@]+"${base[@]}"} "$@"
-}
-
 # ------------------------------------------------- as partes, uma por pasta
 
 # O que cada subcomando faz mora em lib/ (um arquivo por desafio e por laboratório);
 # o que o ./run.sh test acrescenta, em tests/; o bench, em bench/. Lista fixa, com o
 # builtin `.` (os testes de erro rodam com um PATH mínimo).
-for part in lib/services lib/desafio1 lib/desafio2 lib/desafio3 lib/desafio4 lib/desafio5 \
+for part in lib/verificacoes lib/docker lib/services lib/desafio1 lib/desafio2 lib/desafio3 lib/desafio4 lib/desafio5 \
 	lib/swarm lib/cluster lib/borda lib/avaliar bench/bench tests/desafio1 tests/desafio2 tests/desafio3 \
 	tests/desafio4 tests/desafio5 tests/ataques tests/swarm tests/cluster tests/borda tests/docs tests/errors \
 	tests/clean tests/bench tests/hardening tests/leitura tests/avaliar; do
