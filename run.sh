@@ -8,7 +8,8 @@
 #
 # Aqui fica o que todas as partes usam (saída, verificações, Docker, despacho).
 # O que cada subcomando faz está em lib/ (lib/desafioN.sh: cmd_N, as verificações
-# e clean_N; lib/swarm.sh, lib/cluster.sh; lib/services.sh, o kit dos serviços); o
+# e clean_N; lib/swarm.sh, lib/cluster.sh; lib/services.sh, o kit dos serviços;
+# lib/verificacoes.sh e lib/docker.sh, as verificações e os recursos Docker); o
 # que o ./run.sh test acrescenta, em tests/ (tests/desafioN.sh: test_N); o bench,
 # em bench/. O estilo da casa está em CONTRIBUTING.md. Compatível com o bash 3.2
 # do macOS (só recursos que ele já tem).
