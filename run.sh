@@ -6,7 +6,7 @@
 # imprimindo cada um antes de executar, verifica o resultado com curl/grep e
 # deixa o desafio rodando para você explorar. `./run.sh help` mostra o uso.
 #
-# Aqui fica o que todas as partes usam (saída, verificações, Docker, despacho).
+# Aqui ficam as constantes, a saída na tela, os subcomandos e o despacho.
 # O que cada subcomando faz está em lib/ (lib/desafioN.sh: cmd_N, as verificações
 # e clean_N; lib/swarm.sh, lib/cluster.sh; lib/services.sh, o kit dos serviços;
 # lib/verificacoes.sh e lib/docker.sh, as verificações e os recursos Docker); o
