@@ -35,6 +35,8 @@ cmd_5() {
 	check "query string repassada: /orders?user_id=1 idêntico ao direto" \
 		same_response "$D5_ORDERS_URL/orders?user_id=1" "$D5_GATEWAY_URL/orders?user_id=1"
 	check "X-Request-ID do cliente chega ao users_service e volta na resposta" d5_request_id
+	check "sem X-Request-ID, o gateway cria um, devolve e o registra no log dele e no do serviço" \
+		d5_request_id_created
 	check "composição: /users/1/orders traz o usuário com os pedidos dele" \
 		expect_http "$D5_GATEWAY_URL/users/1/orders" 200 '^\{"usuario":\{"id":1,"nome":"Ana Souza".*"pedidos":\[\{"id":101,"user_id":1,.*\{"id":102,"user_id":1,'
 	check "GET $D5_GATEWAY_URL/health informa cada serviço" \
@@ -85,6 +87,16 @@ d5_request_id() {
 		{ echo "request_id=$id não apareceu no log do users_service"; return 1; }
 }
 d5_logged() { dc logs users_service 2>&1 | grep "GET /users/2 .*request_id=$1" >/dev/null; }
+d5_request_id_created() {
+	local id
+	hcurl -sS -o /dev/null -D "$WORK/headers" --max-time 10 "$D5_GATEWAY_URL/users/2" || return 1
+	id=$(last_header X-Request-ID)
+	contains "$id" '^[0-9a-f]{32}$' || return 1
+	wait_until "o log do gateway mostrar request_id=$id" d5_gateway_logged "$id" ||
+		{ echo "o log do gateway não tem \"GET /users/2 HTTP/1.1\" 200 request_id=$id"; return 1; }
+	wait_until "o log do users_service mostrar request_id=$id" d5_logged "$id"
+}
+d5_gateway_logged() { dc logs gateway 2>&1 | grep "\"GET /users/2 HTTP/1.1\" 200 request_id=$1\$" >/dev/null; }
 
 
 clean_5() {

@@ -14,13 +14,15 @@ JSON com o nome do serviço, e as rotas do outro serviço continuam funcionando.
 Lido de cima para baixo: as rotas, o repasse, a composição, o /health, os erros e,
 no fim, a entrada (app, a função ASGI que o granian chama a cada requisição). Os
 limites que protegem a entrada e os serviços (tempo, memória e concorrência por
-cliente e por serviço) e o pool de conexões estão em limites.py, com os próprios testes.
+cliente e por serviço) e o pool de conexões estão em limites.py, com os próprios
+testes; o log de acesso (uma linha por requisição), em acesso.py.
 """
 import logging
 import os
 import re
 import sys
 
+from acesso import LogDeAcesso
 from limites import METHODS, FalhaUpstream, Recusa, Resposta, Upstream, ler_pedido, recusar
 
 logging.basicConfig(level=logging.INFO, stream=sys.stdout,
@@ -112,15 +114,25 @@ def erro(e):
 
 
 # ----------------------------------------------------- 6. a entrada (interface ASGI)
+log_de_acesso = LogDeAcesso()  # uma linha por requisição, escrita em lotes (acesso.py)
+
+
 async def app(scope, receive, send):
     """Cada requisição: lida dentro dos limites (ou recusada: 400, 408, 413, 431),
-    despachada, e a resposta enviada com o X-Request-ID."""
+    despachada, a resposta enviada com o X-Request-ID, e uma linha no log de acesso."""
+    status = 499  # o cliente saiu antes da resposta (o código que o nginx registra)
+    log_de_acesso.entrou()
     try:
-        pedido = await ler_pedido(scope, receive)
-    except Recusa as e:
-        return await recusar(e, scope, receive, send)
-    try:
-        resposta = await despachar(pedido)
-    except Exception as e:  # (um CancelledError, do cliente que saiu, não é Exception)
-        resposta = erro(e)
-    await resposta.enviar(send, pedido.request_id)
+        try:
+            pedido = await ler_pedido(scope, receive)
+        except Recusa as e:
+            status = e.status
+            return await recusar(e, scope, receive, send)
+        try:
+            resposta = await despachar(pedido)
+        except Exception as e:  # (um CancelledError, do cliente que saiu, não é Exception)
+            resposta = erro(e)
+        status = resposta.status
+        await resposta.enviar(send, pedido.request_id)
+    finally:
+        log_de_acesso.saiu(scope, status)

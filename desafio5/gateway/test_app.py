@@ -4,6 +4,9 @@ Rodam no estágio de teste da imagem: docker build --target test desafio5/gatewa
 A função ASGI é chamada como o granian a chamaria (scope, receive, send), e os dois
 serviços são falsos de verdade em 127.0.0.1 (os de test_limites.py).
 """
+import asyncio
+import contextlib
+import io
 import json
 import unittest
 import urllib.parse
@@ -31,12 +34,18 @@ class GatewayTest(ComServicos):
         caminho, _, query = path.partition("?")
         scope = {"type": "http", "method": method, "path": urllib.parse.unquote(caminho),
                  "raw_path": caminho.encode(), "query_string": query.encode(),
-                 "headers": [(k.lower().encode(), v.encode()) for k, v in headers]}
+                 "headers": [(k.lower().encode(), v.encode()) for k, v in headers],
+                 "client": ("10.0.0.7", 40000), "http_version": "1.1"}
         enviados = []
 
         async def send(mensagem):
             enviados.append(mensagem)
-        await gw.app(scope, receber(*partes), send)
+        saida = io.StringIO()  # o log de acesso (stdout)
+        try:
+            with contextlib.redirect_stdout(saida):
+                await gw.app(scope, receber(*partes), send)
+        finally:
+            self.log = saida.getvalue()
         inicio = enviados[0]
         self.headers = {k.decode(): v.decode() for k, v in inicio["headers"]}
         self.body = b"".join(m.get("body", b"") for m in enviados[1:])
@@ -76,6 +85,24 @@ class GatewayTest(ComServicos):
         await self.chamar("/orders", headers=[("X-Request-ID", "x" * 300)])
         self.assertRegex(self.headers["x-request-id"], r"^[0-9a-f]{32}$")
         self.assertIn(f"\r\nX-Request-ID: {self.headers['x-request-id']}\r\n".encode(), self.orders.pedidos[1][0])
+
+    async def test_log_de_acesso_uma_linha_com_o_request_id(self):
+        await self.chamar("/users/1?senha=x", headers=[("X-Request-ID", "log-1")])
+        self.assertEqual(self.log, '10.0.0.7 "GET /users/1 HTTP/1.1" 200 request_id=log-1\n')
+        await self.chamar("/users/a%0Ab")  # o criado pelo gateway; o caminho como veio
+        self.assertEqual(self.log, '10.0.0.7 "GET /users/a%0Ab HTTP/1.1" 200 request_id='
+                         f'{self.headers["x-request-id"]}\n')
+        await self.chamar("/users", "POST", [("Content-Length", str(lm.MAX_BODY_SIZE + 1))])
+        self.assertRegex(self.log, r'^10\.0\.0\.7 "POST /users HTTP/1\.1" 413 request_id=[0-9a-f]{32}\n$')
+
+    async def test_log_de_acesso_499_quando_o_cliente_sai(self):
+        async def demora(pedido):
+            raise asyncio.CancelledError  # (o granian cancela a tarefa de quem desconectou)
+        gw.ROTAS.insert(0, (gw.re.compile("/demora"), demora))
+        self.addCleanup(gw.ROTAS.pop, 0)
+        with self.assertRaises(asyncio.CancelledError):
+            await self.chamar("/demora", headers=[("X-Request-ID", "saiu")])
+        self.assertEqual(self.log, '10.0.0.7 "GET /demora HTTP/1.1" 499 request_id=saiu\n')
 
     async def test_composicao(self):
         self.assertEqual(await self.chamar("/users/1/orders", headers=[("X-Request-ID", "comp-1")]), 200)
