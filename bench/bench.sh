@@ -67,15 +67,20 @@ meets() { if [ "$1" = 1 ]; then echo "$2 ✓"; else echo "$2 ✗"; fi; }
 # mediana (p50) de uma lista de números (um por linha, em ms com casas)
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "0"; else print v[int((NR + 1) / 2)] }'; }
 
-# Os rivais do gateway, na rede do desafio 5: o ingênuo (piso) e o nginx (referência).
+# Os rivais do gateway, na rede do desafio 5: o ingênuo (piso) e o nginx (referência),
+# com os mesmos limites de CPU e memória que o gateway tem (o x-hardening do
+# desafio5/docker-compose.override.yml): a comparação é com os mesmos recursos (para o
+# nginx, medido, com ou sem eles dá a mesma vazão: bench/README.md).
+BENCH_RIVAL_LIMITS=(--cpus 1.0 --cpu-shares 512 --memory 192m)
 bench_rivals_up() {
 	cd "$ROOT"
 	docker_build PYTHON_IMAGE -q -t desafios-bench bench
 	docker_build NGINX_IMAGE -q -t desafios-bench-nginx bench/nginx
 	docker rm -f desafios-bench-naive desafios-bench-nginx >/dev/null 2>&1 || true
-	docker run -d --rm --name desafios-bench-naive --network desafio5_default \
+	docker run -d --rm --name desafios-bench-naive "${BENCH_RIVAL_LIMITS[@]}" --network desafio5_default \
 		desafios-bench python naive_gateway.py >/dev/null
-	docker run -d --rm --name desafios-bench-nginx --network desafio5_default desafios-bench-nginx >/dev/null
+	docker run -d --rm --name desafios-bench-nginx "${BENCH_RIVAL_LIMITS[@]}" --network desafio5_default \
+		desafios-bench-nginx >/dev/null
 	wait_until "o gateway ingênuo responder" \
 		bench_probe desafio5_default http://desafios-bench-naive:5010/users
 	wait_until "o nginx responder" bench_probe desafio5_default http://desafios-bench-nginx:8080/users
