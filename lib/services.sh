@@ -213,16 +213,20 @@ compose_clean() {
 	cd "$ROOT" || return
 }
 
-# unit_tests PASTA TAG: docker build --target test PASTA, o estágio do Dockerfile que roda os
-# testes unitários sobre a imagem de produção (um teste que falha faz o build falhar, e o fim
-# da saída, onde o unittest diz qual teste e por quê, é o motivo). A imagem de teste sai logo
-# em seguida; --force-rm: sem buildx, o builder antigo deixaria o contêiner do teste que falhou.
+# unit_tests PASTA TAG [VARIÁVEL ARGS...]: docker build --target test PASTA, o estágio do
+# Dockerfile que roda os testes unitários sobre a imagem de produção (um teste que falha faz o
+# build falhar, e o fim da saída, onde o unittest diz qual teste e por quê, é o motivo). A imagem
+# de teste sai logo em seguida; --force-rm: sem buildx, o builder antigo deixaria o contêiner do
+# teste que falhou. VARIÁVEL: a da imagem base (PYTHON_IMAGE, se não vier); ARGS: mais do build (-f).
 unit_tests() {
-	docker_build PYTHON_IMAGE --force-rm --target test -t "$2" "$1" >"$WORK/unit-tests.out" 2>&1 || {
+	local dir=$1 tag=$2 base=${3:-PYTHON_IMAGE}
+	shift 2
+	if [ $# -gt 0 ]; then shift; fi
+	docker_build "$base" --force-rm --target test -t "$tag" ${1+"$@"} "$dir" >"$WORK/unit-tests.out" 2>&1 || {
 		tail -n 25 "$WORK/unit-tests.out"
 		return 1
 	}
-	docker rmi "$2" >/dev/null
+	docker rmi "$tag" >/dev/null
 }
 # no_test_files SERVIÇO: o contêiner do serviço (a imagem de produção) não tem arquivo de teste.
 no_test_files() {

@@ -51,8 +51,6 @@ curlimages/curl:*=$CLIENT_IMAGE nginx:*=$NGINX_IMAGE postgres:*=$POSTGRES_IMAGE 
 	echo "Os relatórios ficam em ${saida#"$ROOT"/} (turma.html, turma.png, <entrega>/RELATORIO.md)."
 }
 
-# tav_snapshot: os contêineres e volumes com o rótulo do avaliador (as caixas e os volumes
-# delas), os contêineres avaliar-* e as redes deste engine.
 # tav_check_class SAÍDA ESPERADO STATUS LOG: os vereditos de cada entrega e os arquivos da turma.
 tav_check_class() {
 	local saida=$1 esperado=$2 status=$3 log=$4 nome v1 v2 v3 v4 v5 projeto
@@ -92,14 +90,7 @@ tav_image_checks() {
 	check "a imagem avaliar-caixa não leva nenhum arquivo de teste" tav_no_test_files
 }
 tav_unit_tests() {
-	local base=()
-	if [ "$NODE_IMAGE" != "$DEFAULT_NODE_IMAGE" ]; then base=(--build-arg "NODE_IMAGE=$NODE_IMAGE"); fi
-	docker build ${base[@]+"${base[@]}"} --force-rm --target test -t avaliar-caixa:test \
-		-f "$ROOT/avaliar/caixa/Dockerfile" "$ROOT/avaliar" >"$WORK/juiz-testes.out" 2>&1 || {
-		tail -n 25 "$WORK/juiz-testes.out"
-		return 1
-	}
-	docker rmi avaliar-caixa:test >/dev/null
+	unit_tests "$ROOT/avaliar" avaliar-caixa:test NODE_IMAGE -f "$ROOT/avaliar/caixa/Dockerfile"
 }
 tav_no_test_files() {
 	local files
@@ -136,6 +127,8 @@ tav_disk_full() { # STATUS PASTA
 	fi
 }
 
+# tav_snapshot: os contêineres e volumes com o rótulo do avaliador (as caixas e os volumes
+# delas), os contêineres avaliar-* e as redes deste engine.
 tav_snapshot() {
 	{
 		docker ps -a --filter "label=$TAV_LABEL" --format 'contêiner {{.Names}}'
