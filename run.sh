@@ -250,7 +250,7 @@ Outras:
   WAIT_SECS      tempo máximo de cada espera, em segundos (padrão 60)
   COMPOSE        v1 ou v2: só o docker-compose (v1) ou só o plugin (padrão: o v2; sem ele, o v1)
   NOS            quantos nós o ./run.sh cluster cria (padrão 3, de 2 a 5; 3 são managers)
-  BENCH_SECS, BENCH_ROUNDS  duração (s) e rodadas de cada caso de carga do bench (2 e 3)
+  BENCH_SECS, BENCH_ROUNDS  duração (s) e rodadas de cada caso de carga do bench (2 e 5)
   NO_COLOR       desliga as cores
   POSTGRES_PASSWORD  senha do Postgres do desafio 3 (padrão só para uso local)
   AVALIAR_*      o ./run.sh avaliar: TEMPO (900 s por entrega), PARALELO (1), MEMORIA (3g), CPUS (2),

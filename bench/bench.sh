@@ -7,7 +7,7 @@
 
 BENCH_OUT=${BENCH_OUT:-$ROOT/.saida/bench.md}
 BENCH_SECS=${BENCH_SECS:-2}
-BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 
 # bench_row MEDIDA VALOR [META]: uma linha da tabela.
 bench_row() { printf '| %s | %s | %s |\n' "$1" "$2" "${3:-—}" >>"$WORK/bench.rows"; }
@@ -39,12 +39,26 @@ load() {
 	printf '%s\n' "$out" >>"$WORK/bench.log"
 	printf '%s\n' "$out" >>"$WORK/load-$2-$4.json"
 }
-# load_get NOME CONCORRÊNCIA CAMPO: a mediana do campo entre as rodadas.
-load_get() {
+# load_list NOME CONCORRÊNCIA CAMPO: o campo de cada rodada, uma por linha.
+load_list() {
 	local line
 	while read -r line; do
 		printf '%s\n' "$line" | json_number "$3"
-	done <"$WORK/load-$1-$2.json" | median
+	done <"$WORK/load-$1-$2.json"
+}
+# load_get NOME CONCORRÊNCIA CAMPO: a mediana do campo entre as rodadas.
+load_get() { load_list "$1" "$2" "$3" | median; }
+# load_ratio NOME_A NOME_B CONCORRÊNCIA: req/s de A ÷ req/s de B em cada rodada (os dois
+# medidos um logo depois do outro) e a mediana dessas razões. Um ruído da máquina que dura
+# uma rodada pesa nos dois lados da mesma razão, em vez de cair num caso só.
+load_ratio() {
+	paste -d ' ' <(load_list "$1" "$3" rps) <(load_list "$2" "$3" rps) |
+		awk '$2 > 0 { printf "%.4f\n", $1 / $2 }' | median | awk '{ printf "%.2f", $1 }'
+}
+# load_added NOME CONCORRÊNCIA: p50 de NOME menos o p50 direto, em cada rodada; a mediana.
+load_added() {
+	paste -d ' ' <(load_list "$1" "$2" p50_ms) <(load_list direto "$2" p50_ms) |
+		awk '{ printf "%.4f\n", $1 - $2 }' | median | awk '{ printf "%.2f", $1 }'
 }
 # load_summary NOME CONCORRÊNCIA: "N req/s · p50 · p99 · erros", medianas das rodadas.
 load_summary() {
@@ -116,19 +130,15 @@ bench_gateway_rows() {
 			bench_row "$label, concorrência $c" "$(load_summary "$name" "$c")"
 		done
 	done
-	bench_target "gateway ÷ nginx, req/s com concorrência 8" \
-		"$(ratio "$(load_get gateway 8 rps)" "$(load_get nginx 8 rps)")" x ge 0.5
-	bench_target "gateway ÷ nginx, req/s com concorrência 64" \
-		"$(ratio "$(load_get gateway 64 rps)" "$(load_get nginx 64 rps)")" x ge 0.6
-	bench_target "gateway ÷ ingênuo, req/s com concorrência 8" \
-		"$(ratio "$(load_get gateway 8 rps)" "$(load_get ingenuo 8 rps)")" x ge 4
-	bench_target "latência que o gateway soma ao p50 direto, concorrência 1" \
-		"$(minus "$(load_get gateway 1 p50_ms)" "$(load_get direto 1 p50_ms)")" " ms" le 0.6
-	bench_row "latência que o nginx soma ao p50 direto, concorrência 1" \
-		"$(minus "$(load_get nginx 1 p50_ms)" "$(load_get direto 1 p50_ms)") ms" "(referência)"
+	bench_target "gateway ÷ nginx, req/s com concorrência 8 (mediana das razões de cada rodada)" \
+		"$(load_ratio gateway nginx 8)" x ge 0.5
+	bench_target "gateway ÷ nginx, req/s com concorrência 64 (mediana das razões de cada rodada)" \
+		"$(load_ratio gateway nginx 64)" x ge 0.6
+	bench_target "gateway ÷ ingênuo, req/s com concorrência 8" "$(load_ratio gateway ingenuo 8)" x ge 4
+	bench_target "latência que o gateway soma ao p50 direto, concorrência 1" "$(load_added gateway 1)" " ms" le 0.6
+	bench_row "latência que o nginx soma ao p50 direto, concorrência 1" "$(load_added nginx 1) ms" "(referência)"
 	for c in 1 8 64; do
-		bench_row "gateway ÷ direto, req/s com concorrência $c" \
-			"$(ratio "$(load_get gateway "$c" rps)" "$(load_get direto "$c" rps)")x" "(só informativo)"
+		bench_row "gateway ÷ direto, req/s com concorrência $c" "$(load_ratio gateway direto "$c")x" "(só informativo)"
 	done
 }
 
@@ -302,9 +312,15 @@ cmd_bench() { # [--out=ARQUIVO]
 	section "Bench: medidas de desempenho (leva alguns minutos)"
 	: >"$WORK/bench.rows"
 	: >"$WORK/bench.log"
-	bench_quiet "subir os desafios 1 a 5" cmd_all
-	bench_quiet "medir o gateway ($BENCH_ROUNDS rodadas de ${BENCH_SECS} s por caso)" bench_gateway
+	# o gateway é medido só com o D5 no ar: os outros desafios, parados, ainda gastam CPU
+	# (healthchecks de 1 s, o client do D1), e isso é ruído para a comparação com o nginx
+	bench_quiet "subir o desafio 5" cmd_5
+	bench_quiet "medir o gateway, só com o D5 no ar ($BENCH_ROUNDS rodadas de ${BENCH_SECS} s por caso)" bench_gateway
 	bench_gateway_rows
+	bench_quiet "medir a CPU gasta sem carga, só com o D5 no ar" bench_idle d5
+	bench_quiet "subir os desafios 1 a 4" bench_up_1_to_4
+	bench_quiet "medir a CPU gasta sem carga, com os cinco no ar" bench_idle todos
+	bench_idle_rows
 	bench_quiet "medir o cache do desafio 3" bench_cache
 	bench_cache_rows
 	bench_quiet "medir o /log do desafio 3 com ~1.000 e 1.000.000 de linhas" bench_d3_log_scale
@@ -320,6 +336,29 @@ cmd_bench() { # [--out=ARQUIVO]
 	bench_quiet "medir o docker stop de cada contêiner e o ./run.sh clean" bench_stops
 	bench_stops_rows
 	bench_write_table
+}
+
+bench_up_1_to_4() { cmd_1; cmd_2; cmd_3; cmd_4; }
+
+# bench_idle NOME: a linha "cpu" do /proc/stat da máquina do Docker (lida de um contêiner:
+# no Docker Desktop, a da VM dele) no começo e no fim de BENCH_IDLE_SECS s sem carga.
+BENCH_IDLE_SECS=${BENCH_IDLE_SECS:-10}
+bench_idle() {
+	docker run --rm desafios-bench sh -c \
+		"nproc; head -n 1 /proc/stat; sleep $BENCH_IDLE_SECS; head -n 1 /proc/stat" >"$WORK/idle-$1"
+}
+# idle_percent NOME: "N% de C CPUs" (user, nice, system, irq, softirq e steal sobre o total)
+idle_percent() {
+	awk 'NR == 1 { cpus = $1; next }
+		{ busy[NR] = $2 + $3 + $4 + $7 + $8 + $9; total[NR] = busy[NR] + $5 + $6 }
+		END { d = total[3] - total[2]
+			if (d <= 0) print "n/d"; else printf "%.0f%% de %d CPUs\n", 100 * (busy[3] - busy[2]) / d, cpus }' "$WORK/idle-$1"
+}
+bench_idle_rows() {
+	bench_row "CPU da máquina gasta sem carga ($BENCH_IDLE_SECS s), só o D5 no ar (os healthchecks de 1 s)" \
+		"$(idle_percent d5)" "(só informativo)"
+	bench_row "CPU da máquina gasta sem carga ($BENCH_IDLE_SECS s), os cinco desafios no ar" \
+		"$(idle_percent todos)" "(só informativo)"
 }
 
 bench_cache_rows() {
