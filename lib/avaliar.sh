@@ -144,8 +144,10 @@ av_grade() {
 	[ -d "$WORK" ] || return 0 # a avaliação foi interrompida
 	t0=$SECONDS
 	printf '%s== %s (%s) ==%s\n' "$C_HEAD" "$nome" "$src" "$C_OFF"
-	if ! av_start_caixa "$caixa"; then
-		av_fail "$dir" "não avaliado: a caixa não subiu"
+	# uma segunda caixa, nova, se a primeira não subiu (o dockerd de dentro pode desistir
+	# do containerd numa máquina carregada: "timeout waiting for containerd to start")
+	if ! av_start_caixa "$caixa" && ! { warn "a caixa $caixa não subiu: outra tentativa"; av_start_caixa "$caixa"; }; then
+		av_fail "$dir" "não avaliado: a caixa não subiu (duas tentativas)"
 		: >"$WORK/nao-avaliada"
 		return 0
 	fi
@@ -209,14 +211,22 @@ av_start_caixa() {
 		--mount "type=volume,dst=/var/lib/docker,volume-label=$AV_LABEL" \
 		"$AV_IMAGE" dockerd ${mirror[@]+"${mirror[@]}"} 2>&1); then
 		warn "a caixa $1 não subiu: $out"
+		docker rm -f -v "$1" >/dev/null 2>&1 || true
 		return 1
 	fi
 	if [ ! -d "$WORK" ]; then docker rm -f -v "$1" >/dev/null 2>&1; return 1; fi
-	if ! wait_until "o engine da caixa $1 responder" docker exec "$1" docker info; then
+	wait_until "o engine da caixa $1 responder (ou a caixa parar)" av_caixa_pronta "$1" || true
+	if ! docker exec "$1" docker info >/dev/null 2>&1; then
 		docker logs --tail 20 "$1" 2>&1 | sed 's/^/  /'
 		docker rm -f -v "$1" >/dev/null 2>&1 || true
 		return 1
 	fi
+}
+
+# av_caixa_pronta CAIXA: o engine dela responde, ou ela parou (e não vai responder)
+av_caixa_pronta() {
+	docker exec "$1" docker info >/dev/null 2>&1 && return 0
+	[ "$(docker inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" != true ]
 }
 
 # av_watchdog CAIXA N DIR: passado AVALIAR_TEMPO, ou com mais de AVALIAR_DISCO MiB no engine
