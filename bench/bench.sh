@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 #
 # bench/bench.sh — ./run.sh bench: mede o gateway (contra o nginx e o ingênuo),
-# o cache e a vazão do desafio 3, o tempo até ficar pronto, as paradas, as imagens e o rebuild, e
+# o cache e a vazão do desafio 3 (em bench/d3.sh), o tempo até ficar pronto, as paradas, as imagens e o rebuild, e
 # grava uma tabela Markdown. Carregado pelo run.sh; a parte do bench no
 # ./run.sh test (uma rodada curta) está em tests/bench.sh.
 
@@ -30,7 +30,6 @@ bench_quiet() {
 	fi
 }
 
-
 # load REDE NOME URL CONCORRÊNCIA: uma rodada do gerador de carga (wrk) na REDE;
 # cada rodada acrescenta uma linha JSON a load-NOME-CONCORRÊNCIA.json.
 load() {
@@ -48,18 +47,16 @@ load_list() {
 }
 # load_get NOME CONCORRÊNCIA CAMPO: a mediana do campo entre as rodadas.
 load_get() { load_list "$1" "$2" "$3" | median; }
-# load_ratio NOME_A NOME_B CONCORRÊNCIA: req/s de A ÷ req/s de B em cada rodada (os dois
-# medidos um logo depois do outro) e a mediana dessas razões. Um ruído da máquina que dura
-# uma rodada pesa nos dois lados da mesma razão, em vez de cair num caso só.
-load_ratio() {
-	paste -d ' ' <(load_list "$1" "$3" rps) <(load_list "$2" "$3" rps) |
-		awk '$2 > 0 { printf "%.4f\n", $1 / $2 }' | median | awk '{ printf "%.2f", $1 }'
+# load_paired A B CONCORRÊNCIA CAMPO OPERAÇÃO: o CAMPO de A e o de B em cada rodada (os dois
+# medidos um logo depois do outro), combinados por OPERAÇÃO (÷ ou −), e a mediana. Um ruído da
+# máquina que dura uma rodada pesa nos dois lados da mesma conta, em vez de cair num caso só.
+load_paired() {
+	paste -d ' ' <(load_list "$1" "$3" "$4") <(load_list "$2" "$3" "$4") |
+		awk -v op="$5" 'op == "-" { printf "%.4f\n", $1 - $2 } op == "/" && $2 > 0 { printf "%.4f\n", $1 / $2 }' |
+		median | awk '{ printf "%.2f", $1 }'
 }
-# load_added NOME CONCORRÊNCIA: p50 de NOME menos o p50 direto, em cada rodada; a mediana.
-load_added() {
-	paste -d ' ' <(load_list "$1" "$2" p50_ms) <(load_list direto "$2" p50_ms) |
-		awk '{ printf "%.4f\n", $1 - $2 }' | median | awk '{ printf "%.2f", $1 }'
-}
+load_ratio() { load_paired "$1" "$2" "$3" rps /; }     # req/s de A ÷ req/s de B
+load_added() { load_paired "$1" direto "$2" p50_ms -; } # p50 de A − p50 direto
 # load_summary NOME CONCORRÊNCIA: "N req/s · p50 · p99 · erros", medianas das rodadas.
 load_summary() {
 	echo "$(load_get "$1" "$2" rps) req/s · p50 $(load_get "$1" "$2" p50_ms) ms ·" \
@@ -73,7 +70,6 @@ bench_probe() {
 
 # Contas com decimais, no awk (o bash só faz inteiros).
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/d"; else printf "%.2f", a / b }'; }
-minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
 ms_to_s() { awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'; }
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; } # status 0 se A >= B
 meets() { if [ "$1" = 1 ]; then echo "$2 ✓"; else echo "$2 ✗"; fi; }
@@ -150,82 +146,6 @@ bench_target() {
 		le) goal="≤ $5$3" && if [ "$2" != n/d ] && at_least "$5" "$2"; then ok=1; fi ;;
 	esac
 	bench_row "$1" "$2$3" "$(meets "$ok" "$goal")"
-}
-
-# O /log com a tabela acessos pequena e grande: p50 com ~1.000 linhas, o INSERT de
-# 1.000.000 de linhas num comando só (com os triggers da contagem) e o p50 de novo.
-# A vazão do D3 (bench_d3_load) é medida depois, já com a tabela grande.
-bench_d3_log_scale() {
-	local t0 t1
-	cd "$ROOT/desafio3"
-	d3_insert_acessos 1000
-	d3_log_p50 50 >"$WORK/log-1k.p50"
-	t0=$(now_ms)
-	d3_insert_acessos 1000000
-	t1=$(now_ms)
-	echo $((t1 - t0)) >"$WORK/insert-1m.ms"
-	d3_log_p50 50 >"$WORK/log-1m.p50"
-}
-bench_d3_log_scale_rows() {
-	local small big
-	read -r -a small <"$WORK/log-1k.p50"
-	read -r -a big <"$WORK/log-1m.p50"
-	bench_row "D3 /log?limit=5 com ~1.000 linhas em acessos: p50 (50 requisições, pelo host)" \
-		"${small[0]} ms (/health: ${small[1]} ms)"
-	bench_row "D3 INSERT de 1.000.000 de linhas em acessos (um comando, generate_series)" \
-		"$(ms_to_s "$(cat "$WORK/insert-1m.ms")") s"
-	bench_row "D3 /log?limit=5 com 1.000.000 de linhas: p50 (50 requisições, pelo host)" \
-		"${big[0]} ms (/health: ${big[1]} ms)"
-	bench_target "D3 /log p50 com 1.000.000 de linhas ÷ com ~1.000" "$(ratio "${big[0]}" "${small[0]}")" x le 2
-}
-
-# Vazão do desafio 3 com concorrência 16, com 1.000.000 de linhas em acessos: o caminho
-# sem Postgres (HIT no Redis) contra os que escrevem (GET /: INCR + INSERT) e leem
-# (/log: a listagem pelo índice e a soma da contagem).
-bench_d3_load() {
-	local round path
-	rm -f "$WORK"/load-d3*.json
-	bench_probe desafio3_default http://web:5000/aluno/1 # aquece o cache do aluno 1
-	for round in $(seq 1 "$BENCH_ROUNDS"); do
-		for path in /aluno/1 / '/log?limit=5'; do
-			load desafio3_default "d3$(printf '%s' "$path" | tr -c 'a-z0-9' _)" "http://web:5000$path" 16
-		done
-	done
-}
-bench_d3_load_rows() {
-	local hit name path
-	hit=$(load_get d3_aluno_1 16 rps)
-	for path in /aluno/1 / '/log?limit=5'; do
-		name="d3$(printf '%s' "$path" | tr -c 'a-z0-9' _)"
-		bench_row "D3 GET $path (1.000.000 de linhas em acessos), concorrência 16" "$(load_summary "$name" 16)"
-	done
-	bench_target "D3 GET / ÷ GET /aluno/1 (HIT), req/s" "$(ratio "$(load_get d3_ 16 rps)" "$hit")" x ge 0.6
-	bench_target "D3 GET /log ÷ GET /aluno/1 (HIT), req/s, com 1.000.000 de linhas" \
-		"$(ratio "$(load_get d3_log_limit_5 16 rps)" "$hit")" x ge 0.6
-}
-
-bench_cache() {
-	cd "$ROOT/desafio3"
-	local queries=0 t q
-	: >"$WORK/hits"
-	: >"$WORK/misses"
-	hcurl -s -o /dev/null "$D3_URL/aluno/1"
-	for _ in $(seq 1 50); do
-		t=$(hcurl -s -o /dev/null -D "$WORK/h" -w '%{time_total}' "$D3_URL/aluno/1")
-		q=$(grep -i '^X-Consultas-DB:' "$WORK/h" | tr -dc '0-9')
-		grep -qi '^X-Cache: HIT' "$WORK/h" || { echo "esperava HIT"; return 1; }
-		queries=$((queries + ${q:-1}))
-		echo "$t" >>"$WORK/hits"
-	done
-	for _ in $(seq 1 30); do
-		docker exec "$(service_id cache)" redis-cli DEL aluno:1 >/dev/null
-		t=$(hcurl -s -o /dev/null -D "$WORK/h" -w '%{time_total}' "$D3_URL/aluno/1")
-		grep -qi '^X-Cache: MISS' "$WORK/h" || { echo "esperava MISS"; return 1; }
-		echo "$t" >>"$WORK/misses"
-	done
-	awk '{ printf "%.2f\n", $1 * 1000 }' "$WORK/hits" | median >"$WORK/hit.p50"
-	awk '{ printf "%.2f\n", $1 * 1000 }' "$WORK/misses" | median >"$WORK/miss.p50"
-	echo "$queries" >"$WORK/hit.queries"
 }
 
 # ready_time PASTA SERVIÇOS...: ms do `up -d` até todos saudáveis (frio e morno)
@@ -359,15 +279,6 @@ bench_idle_rows() {
 		"$(idle_percent d5)" "(só informativo)"
 	bench_row "CPU da máquina gasta sem carga ($BENCH_IDLE_SECS s), os cinco desafios no ar" \
 		"$(idle_percent todos)" "(só informativo)"
-}
-
-bench_cache_rows() {
-	local ok=0 queries
-	queries=$(cat "$WORK/hit.queries")
-	bench_row "D3 /aluno/1 com HIT no Redis: p50 (50 requisições, pelo host)" "$(cat "$WORK/hit.p50") ms"
-	bench_row "D3 /aluno/1 com MISS (vai ao Postgres): p50 (30 requisições)" "$(cat "$WORK/miss.p50") ms"
-	if [ "$queries" = 0 ]; then ok=1; fi
-	bench_row "D3 consultas ao Postgres em 50 HITs (X-Consultas-DB)" "$queries" "$(meets "$ok" "0")"
 }
 
 bench_ready_rows() {
