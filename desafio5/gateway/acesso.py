@@ -17,6 +17,8 @@ import asyncio
 import sys
 
 ESPERA = 0.1  # s que uma linha espera no lote, no máximo, com requisições em andamento
+# o granian põe "1" no http_version de um pedido HTTP/1.0 (o ASGI pede "1.0")
+VERSOES = {"1": "1.0"}
 
 
 class LogDeAcesso:
@@ -31,9 +33,10 @@ class LogDeAcesso:
         """A linha da requisição que terminou; escreve o lote se era a última em andamento."""
         self.em_andamento -= 1
         cliente = (scope.get("client") or ("-",))[0]
+        versao = scope.get("http_version", "1.1")
         self.linhas.append(
             f'{cliente} "{scope["method"]} {scope["raw_path"].decode("latin-1")} '
-            f'HTTP/{scope.get("http_version", "1.1")}" {status} '
+            f'HTTP/{VERSOES.get(versao, versao)}" {status} '
             f'request_id={scope.get("request_id", "-")}\n')
         if self.em_andamento == 0:
             self.escrever()

@@ -33,6 +33,12 @@ class LogDeAcessoTest(unittest.IsolatedAsyncioTestCase):
         self.log.saiu({"method": "GET", "raw_path": b"/x"}, 431)  # recusada antes do X-Request-ID
         self.assertEqual(self.saida.escritas[1], '- "GET /x HTTP/1.1" 431 request_id=-\n')
 
+    async def test_http_1_0(self):
+        """O granian diz "1" num pedido HTTP/1.0; a linha diz HTTP/1.0, como a do nginx."""
+        self.log.entrou()
+        self.log.saiu(dict(scope(), http_version="1"), 200)
+        self.assertEqual(self.saida.escritas, ['10.0.0.7 "GET /users/1 HTTP/1.0" 200 request_id=r1\n'])
+
     async def test_um_lote_quando_a_ultima_em_andamento_termina(self):
         for _ in range(3):
             self.log.entrou()
