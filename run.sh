@@ -254,7 +254,7 @@ Outras:
   NO_COLOR       desliga as cores
   POSTGRES_PASSWORD  senha do Postgres do desafio 3 (padrão só para uso local)
   AVALIAR_*      o ./run.sh avaliar: TEMPO (900 s por entrega), PARALELO (1), MEMORIA (3g), CPUS (2),
-                 PIDS (4096), SUBSTITUTAS, ESPELHO, DESAFIOS (veja avaliar/README.md)
+                 PIDS (4096), DISCO (20480 MiB), SUBSTITUTAS, ESPELHO, DESAFIOS (veja avaliar/README.md)
 EOF
 }
 

@@ -24,7 +24,7 @@ AV_FONTES=()  # as entregas validadas: pastas absolutas ou URLs git
 # ------------------------------------------------------------ ./run.sh avaliar
 
 cmd_avaliar() {
-	local saida=avaliacao t0
+	local saida=avaliacao t0 v
 	while [ $# -gt 0 ]; do
 		case $1 in
 			--saida) [ $# -ge 2 ] || usage_error "--saida pede uma pasta: --saida PASTA"; saida=$2; shift ;;
@@ -35,7 +35,9 @@ cmd_avaliar() {
 		shift
 	done
 	[ "${#AV_FONTES[@]}" -gt 0 ] || usage_error "diga o que avaliar: ./run.sh avaliar PASTA|URL-git [...] [--saida PASTA]"
-	case $AVALIAR_PARALELO$AVALIAR_TEMPO$AVALIAR_DISCO in *[!0-9]*) die "AVALIAR_PARALELO, AVALIAR_TEMPO e AVALIAR_DISCO são números de 1 em diante" ;; esac
+	for v in "$AVALIAR_PARALELO" "$AVALIAR_TEMPO" "$AVALIAR_DISCO"; do
+		case $v in '' | 0* | *[!0-9]*) die "AVALIAR_PARALELO, AVALIAR_TEMPO e AVALIAR_DISCO são números de 1 em diante" ;; esac
+	done
 	preflight
 	mkdir -p "$saida" || die "não consegui criar a pasta de saída $saida"
 	AV_SAIDA=$(cd "$saida" && pwd)
@@ -110,6 +112,7 @@ av_run_all() {
 		n=$((n + 1))
 		av_unique "$src"
 		mkdir -p "$AV_SAIDA/$AV_NOME"
+		rm -f "$AV_SAIDA/$AV_NOME/log.txt" # (em paralelo, as linhas são acrescentadas a ele)
 		if [ "$AVALIAR_PARALELO" -le 1 ]; then
 			av_grade "$n" "$src" "$AV_NOME" 2>&1 | tee "$AV_SAIDA/$AV_NOME/log.txt"
 			continue
@@ -178,22 +181,25 @@ av_grade() {
 		$((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t4 - t3)) "$dir"
 }
 
-# av_settle DIR N STATUS: sem veredictos do juiz, o host escreve os cinco (falhou); no
-# tempo esgotado, os que o juiz não chegou a avaliar ("não avaliado...") viram falhou.
+# av_settle DIR N STATUS: o que o juiz não chegou a avaliar ("não avaliado: ..."; os que
+# AVALIAR_DESAFIOS deixou de fora seguem ausente) vira falhou, com o motivo: o tempo esgotado
+# (ou o disco cheio), ou o juiz que parou com erro (então o código de saída será 1). Sem os
+# cinco veredictos do juiz, o host escreve os cinco (falhou).
 av_settle() {
-	local tempo
-	tempo=$(cat "$WORK/tempo-$2" 2>/dev/null) || tempo=''
-	if [ -e "$WORK/tempo-$2" ] && [ -s "$1/veredictos.txt" ]; then
-		awk -F'\t' -v OFS='\t' -v m="$tempo" '$3 ~ /^não avaliado/ { $2 = "falhou"; $3 = m } 1' \
-			"$1/veredictos.txt" >"$1/veredictos.tmp" && mv "$1/veredictos.tmp" "$1/veredictos.txt"
-		printf '\n**%s.**\n' "$tempo" >>"$1/RELATORIO.md"
-	fi
-	if [ -s "$1/veredictos.txt" ] && [ "$(grep -c . "$1/veredictos.txt")" = 5 ]; then return 0; fi
+	local motivo=''
 	if [ -e "$WORK/tempo-$2" ]; then
-		av_fail "$1" "$tempo"
-	else
-		av_fail "$1" "o avaliador não terminou (código $3; veja log.txt)"
+		motivo=$(cat "$WORK/tempo-$2")
+	elif [ "$3" != 0 ] || [ "$(grep -c . "$1/veredictos.txt" 2>/dev/null)" != 5 ]; then
+		motivo="não avaliado: o avaliador não terminou (código $3; veja log.txt)"
+		: >"$WORK/nao-avaliada"
 	fi
+	[ -n "$motivo" ] || return 0
+	if [ -s "$1/veredictos.txt" ]; then
+		awk -F'\t' -v OFS='\t' -v m="$motivo" '$3 ~ /^não avaliado:/ { $2 = "falhou"; $3 = m } 1' \
+			"$1/veredictos.txt" >"$1/veredictos.tmp" && mv "$1/veredictos.tmp" "$1/veredictos.txt"
+		printf '\n**%s.**\n' "$motivo" >>"$1/RELATORIO.md"
+	fi
+	if [ "$(grep -c . "$1/veredictos.txt" 2>/dev/null)" != 5 ]; then av_fail "$1" "$motivo"; fi
 }
 
 # av_watchdog CAIXA N DIR: passado AVALIAR_TEMPO, ou com mais de AVALIAR_DISCO MiB no engine
@@ -310,7 +316,9 @@ av_fail() {
 	local k
 	for k in 1 2 3 4 5; do printf 'desafio%s\tfalhou\t%s\n' "$k" "$2"; done >"$1/veredictos.txt"
 	printf '# %s\n\nA avaliação não terminou: %s.\n' "${1##*/}" "$2" >"$1/RELATORIO.md"
-	printf '{"score": 0, "output": "%s", "tests": []}\n' "${2//\"/\'}" >"$1/results.json"
+	# (o motivo como string JSON: \ e " escapados; o ${//} trataria o \' diferente no bash 3.2)
+	printf '{"score": 0, "output": "%s", "tests": []}\n' "$(printf '%s' "$2" | sed 's/[\\"]/\\&/g')" \
+		>"$1/results.json"
 }
 
 # av_line DIR: "desafio1 passou · desafio2 parcial · ..."

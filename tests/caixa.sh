@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 #
-# tests/caixa.sh — parte do ./run.sh test avaliar: a caixa que não sobe. O avaliador tenta uma
+# tests/caixa.sh — parte do ./run.sh test avaliar: a avaliação que não termina. Primeiro, o que
+# o host escreve quando o juiz parou no meio (av_settle, sem Docker). Depois, a caixa que não
+# sobe, de verdade (uma caixa, minutos de CI, por isso uma entrega pequena). O avaliador tenta uma
 # segunda caixa, nova (lib/caixa.sh); com as duas falhando, a entrega sai "não avaliado" e o
 # código de saída é 1. A falha é de verdade: um docker na frente do PATH passa tudo ao docker do
 # sistema, menos o `docker run` da caixa, em que o dockerd de dentro ganha um arquivo de
@@ -9,7 +11,14 @@
 
 tav_caixa_retry() {
 	local entrega="$ROOT/tests/avaliar/entregas/outros-nomes" rc=0
-	echo "A caixa que não sobe:"
+	echo "A avaliação que não termina:"
+	check "tempo esgotado: o que o juiz não avaliou vira falhou com o motivo; o que AVALIAR_DESAFIOS deixou de fora segue ausente; código 0" \
+		tav_settle 137 "tempo esgotado (AVALIAR_TEMPO=9 s): a caixa foi removida" \
+		"tempo esgotado (AVALIAR_TEMPO=9 s): a caixa foi removida" sem-marca
+	check "o juiz parou com erro: \"não avaliado: o avaliador não terminou (código 1...)\" no que ficou, código 1" \
+		tav_settle 1 '' "não avaliado: o avaliador não terminou (código 1; veja log.txt)" marca
+	check "o juiz terminou: os veredictos dele como estão, código 0" \
+		tav_settle 0 '' "não avaliado: o avaliador parou antes deste desafio" sem-marca
 	tav_docker_falho uma "$WORK/docker-falho-uma"
 	tav_snapshot >"$WORK/caixa-antes"
 	printf '$ ./run.sh avaliar tests/avaliar/entregas/outros-nomes   # a primeira caixa não sobe\n'
@@ -28,6 +37,31 @@ tav_caixa_retry() {
 		tav_no_caixa "$rc" "$WORK/caixa-sempre.log" "$WORK/caixa-sempre/outros-nomes"
 	check "nada das duas caixas ficou para trás (contêineres, volumes, redes)" \
 		tav_nothing_left "$WORK/caixa-antes"
+}
+
+# tav_settle STATUS TEMPO MOTIVO-ESPERADO marca|sem-marca: av_settle numa entrega em que o juiz
+# avaliou o desafio 2, não chegou ao 3, e o 1 e o 5 ficaram de fora (AVALIAR_DESAFIOS='2 3 4');
+# TEMPO, se não vazio, é o que o vigia escreveu. A marca é a do código de saída 1.
+tav_settle() {
+	local dir=$WORK/settle-$1 want
+	rm -rf "$dir" && mkdir -p "$dir/entrega"
+	printf 'desafio%s\t%s\t%s\n' 1 ausente 'não avaliado (JUIZ_DESAFIOS)' 2 passou 'tudo funciona' \
+		3 falhou 'não avaliado: o avaliador parou antes deste desafio' 4 ausente 'nenhuma pasta do desafio 4' \
+		5 ausente 'não avaliado (JUIZ_DESAFIOS)' >"$dir/entrega/veredictos.txt"
+	: >"$dir/entrega/RELATORIO.md"
+	if [ -n "$2" ]; then printf '%s\n' "$2" >"$dir/tempo-7"; fi
+	(WORK=$dir && av_settle "$dir/entrega" 7 "$1")
+	want=$(printf 'desafio%s\t%s\t%s\n' 1 ausente 'não avaliado (JUIZ_DESAFIOS)' 2 passou 'tudo funciona' \
+		3 falhou "$3" 4 ausente 'nenhuma pasta do desafio 4' 5 ausente 'não avaliado (JUIZ_DESAFIOS)')
+	if [ "$(cat "$dir/entrega/veredictos.txt")" != "$want" ]; then
+		printf 'veredictos.txt:\n%s\nesperado:\n%s\n' "$(cat "$dir/entrega/veredictos.txt")" "$want"
+		return 1
+	fi
+	case $4:$([ -e "$dir/nao-avaliada" ] && echo sim) in
+		marca:sim | sem-marca:) ;;
+		marca:*) echo "sem a marca do código de saída 1 ($dir/nao-avaliada)" && return 1 ;;
+		*) echo "com a marca do código de saída 1, sem motivo" && return 1 ;;
+	esac
 }
 
 # tav_docker_falho MODO PASTA: PASTA/docker, que estraga o `docker run` da caixa (--hostname
