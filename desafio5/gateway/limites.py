@@ -268,7 +268,7 @@ class Upstream:
                 resposta = await self._resposta(method, resp, prazo, request_id, em_blocos)
             return resposta
         except TimeoutError:
-            raise self._falha(504, f"não respondeu em {READ_TIMEOUT:g} s", "prazo", request_id) from None
+            raise self._falha(504, f"não respondeu em {TOTAL_TIMEOUT:g} s", "prazo", request_id) from None
         finally:
             if resposta is None or resposta.blocos is None:  # Blocos devolve a vaga ao terminar
                 self.liberar()

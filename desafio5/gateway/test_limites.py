@@ -330,7 +330,7 @@ class UpstreamTest(ComServicos):
             return responder
         e, segundos = await self.falha(lento, "TOTAL_TIMEOUT", 0.5)
         self.assertLess(segundos, 1)
-        self.assertEqual(e.status, 504)
+        self.assertEqual((e.status, e.mensagem), (504, "users_service não respondeu em 0.5 s"))
 
     async def test_recusado_503(self):
         with socket.socket() as livre:
