@@ -16,7 +16,7 @@ test_5_ataques() {
 	atq_up
 	atq_check 1 "h2c (HTTP/2 em texto puro, streams sem corpo): gateway, users_service e orders_service só falam HTTP/1.1 e seguem respondendo" \
 		h2c gateway:5004 users_service:5003 orders_service:5002 --ref "$ATQ_NGINX:8080"
-	atq_check 2 "210 conexões lentas (corpo parado, chunked parado, cabeçalhos pela metade, corpo a conta-gotas): GET /users com p99 < 50 ms, e cada uma fechada em 10 s (30 s no total)" \
+	atq_check 2 "220 conexões lentas (corpo parado, chunked parado, cabeçalhos pela metade, corpo a conta-gotas, keep-alive ociosa): GET /users com p99 < 50 ms, e cada uma fechada em 10 s (30 s no total)" \
 		lentos gateway:5004 --ref "$ATQ_NGINX:8080"
 	atq_check 3 "12 clientes declaram 2 MB e mandam a conta-gotas: 413 na hora, conexão fechada depois de 1 s de drenagem, /users com p99 < 50 ms" \
 		drenar gateway:5004 --ref "$ATQ_NGINX:8080"

@@ -4,8 +4,8 @@ Uso: python ataque.py CENÁRIO ALVO... [--ref REFERÊNCIA...] [--registro HOST:P
 (host:porta; --registro: o serviço mau, que conta o que chegou até ele)
 Roda de um contêiner na rede do desafio 5; cada cenário é um achado da issue:
   h2c        1: conexões HTTP/2 em texto puro com streams sem corpo, depois sondas
-  lentos     2: 200 conexões que param (corpo declarado, chunked, cabeçalhos pela metade,
-                corpo a conta-gotas) e, enquanto estão abertas, sondas GET /users
+  lentos     2: 220 conexões que param (corpo declarado, chunked, cabeçalhos pela metade,
+                corpo a conta-gotas, keep-alive ociosa) e, enquanto estão abertas, sondas GET /users
   drenar     3: 12 clientes declaram 2 MB e mandam a conta-gotas: o 413 e quanto dura a drenagem
   bulkhead   4: (com o orders_service pausado) 100 clientes em /orders e sondas em /users
   desync     5: um serviço que se comporta mal (100 Continue, bytes sobrando, chunk -1)
@@ -186,14 +186,28 @@ async def gotas(alvo, limite):
     return time.monotonic() - t0, (leitura.result() or b"").split(b"\r\n", 1)[0]
 
 
+async def ociosa(alvo, limite):
+    """Uma conexão keep-alive que recebe a resposta e fica parada: segundos até o servidor fechá-la."""
+    try:
+        reader, writer = await abrir(alvo)
+        writer.write(get("/users"))
+        await ler_resposta(reader)
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError):
+        return "não respondeu"
+    segundos, _ = await fechada_em(reader, limite)
+    writer.close()
+    return segundos
+
+
 async def lentos(alvo):
     por_tipo = 50
     tarefas = {tipo: [asyncio.ensure_future(lento(alvo, inicio, limite + 5)) for _ in range(por_tipo)]
                for tipo, (inicio, limite) in LENTOS.items()}
     pingos = [asyncio.ensure_future(gotas(alvo, 38)) for _ in range(10)]
+    ociosas = [asyncio.ensure_future(ociosa(alvo, 18)) for _ in range(10)]
     await asyncio.sleep(1)
     s = await sondar(alvo)
-    problemas, partes = [], [texto_sondas(s) + " com 210 conexões lentas abertas"]
+    problemas, partes = [], [texto_sondas(s) + " com 220 conexões lentas abertas"]
     juiz_sondas(s, problemas)
     for tipo, lista in tarefas.items():
         resultados = await asyncio.gather(*lista)
@@ -210,6 +224,12 @@ async def lentos(alvo):
     partes.append(f"corpo a conta-gotas (1 byte/2 s): {len(totais)} de 10 cortadas, até {max(totais, default=0):.1f} s")
     if len(totais) < 10 or max(totais) > 33:
         problemas.append(f"conta-gotas: {10 - len(totais)} de 10 passaram de 38 s (limite total: 30 s)")
+    fechadas = [r for r in await asyncio.gather(*ociosas) if isinstance(r, float)]
+    partes.append(f"keep-alive ociosa (depois de uma resposta): {len(fechadas)} de 10 fechadas, "
+                  f"até {max(fechadas, default=0):.1f} s")
+    if len(fechadas) < 10 or max(fechadas) > 13:
+        problemas.append(f"keep-alive ociosa: {10 - len(fechadas)} de 10 abertas depois de 18 s, ou fechadas "
+                         f"depois de 13 s (a mais lenta: {max(fechadas, default=0):.1f} s; limite 10 s)")
     return "; ".join(partes), problemas
 
 
