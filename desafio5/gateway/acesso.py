@@ -3,8 +3,8 @@
     10.0.0.7 "GET /users/1 HTTP/1.1" 200 request_id=3f2a...
 
 Quem pediu, o pedido (o caminho como veio: um %0A não quebra a linha), o status e o
-X-Request-ID (o do cliente ou o criado pelo gateway). Um cliente que sai antes da
-resposta fica com 499, como no nginx.
+X-Request-ID (o do cliente ou o criado pelo gateway). Um cliente que sai enquanto o
+gateway espera o serviço fica com 499, como no nginx (no meio do corpo que ele envia, 400).
 
 As linhas saem em lotes: uma escrita quando não há outra requisição em andamento (o
 gateway parado, ou o docker stop esperando as últimas: nada fica para trás) ou, com

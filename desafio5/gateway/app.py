@@ -13,8 +13,8 @@ JSON com o nome do serviço, e as rotas do outro serviço continuam funcionando.
 
 Lido de cima para baixo: as rotas, o repasse, a composição, o /health, os erros e,
 no fim, a entrada (app, a função ASGI que o granian chama a cada requisição). Os
-limites que protegem a entrada e os serviços (tempo, memória e concorrência por
-cliente e por serviço) e o pool de conexões estão em limites.py, com os próprios
+limites que protegem a entrada e os serviços (tempo e memória por cliente,
+concorrência por serviço) e o pool de conexões estão em limites.py, com os próprios
 testes; o log de acesso (uma linha por requisição), em acesso.py.
 """
 import logging
