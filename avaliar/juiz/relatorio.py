@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .modelo import Resultado
+
 TITULOS = {1: "contêineres em rede", 2: "volumes e persistência", 3: "Docker Compose",
            4: "microsserviços", 5: "gateway"}
 
@@ -12,21 +14,25 @@ def _linha(texto: str) -> str:
     return " ".join(str(texto or "").split())
 
 
-def veredictos_txt(resultados) -> str:
+PAROU = "não avaliado: o avaliador parou antes deste desafio"
+
+
+def _os_cinco(resultados):
+    """Um Resultado por desafio, de 1 a 5: o que o juiz não chegou a avaliar (o tempo acabou, a
+    caixa caiu) é falhou, e conta no máximo de pontos como os outros."""
     por_n = {r.desafio: r for r in resultados}
-    linhas = []
-    for n in range(1, 6):
-        r = por_n.get(n)
-        if r is None:
-            linhas.append("desafio%d\tfalhou\tnão avaliado: o avaliador parou antes deste desafio" % n)
-        else:
-            linhas.append("desafio%d\t%s\t%s" % (n, r.veredicto, _linha(r.motivo)[:300] or "-"))
+    return [por_n.get(n) or Resultado(n, veredicto="falhou", motivo=PAROU) for n in range(1, 6)]
+
+
+def veredictos_txt(resultados) -> str:
+    linhas = ["desafio%d\t%s\t%s" % (r.desafio, r.veredicto, _linha(r.motivo)[:300] or "-")
+              for r in _os_cinco(resultados)]
     return "\n".join(linhas) + "\n"
 
 
 def results_json(resultados, tempos=None) -> dict:
     testes, total, maximo = [], 0.0, 0.0
-    for r in sorted(resultados, key=lambda r: r.desafio):
+    for r in _os_cinco(resultados):
         pts, mx = r.pontos()
         total += pts
         maximo += mx
