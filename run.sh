@@ -158,7 +158,7 @@ explain_failure() {
 for part in lib/verificacoes lib/docker lib/services lib/desafio1 lib/desafio2 lib/desafio3 lib/desafio4 lib/desafio5 \
 	lib/swarm lib/cluster lib/borda lib/caixa lib/avaliar bench/bench bench/d3 tests/desafio1 tests/desafio2 tests/desafio3 \
 	tests/desafio4 tests/desafio5 tests/ataques tests/swarm tests/cluster tests/borda tests/docs tests/errors \
-	tests/clean tests/bench tests/hardening tests/leitura tests/avaliar tests/caixa; do
+	tests/clean tests/bench tests/hardening tests/leitura tests/avaliar tests/avaliador; do
 	# shellcheck source=/dev/null # cada arquivo é verificado à parte (shellcheck nos *.sh)
 	. "$ROOT/$part.sh"
 done

@@ -68,18 +68,22 @@ av_add_source() {
 }
 
 # av_unique ENTREGA: AV_NOME recebe o nome da pasta do relatório (o nome da pasta ou do
-# repositório, em [a-z0-9._-]), com -2, -3... se já foi dado.
+# repositório, em [a-z0-9._-]), com -2, -3... se já foi dado nesta rodada, ou se a pasta já é
+# de outra entrega (o fonte.txt dela, de uma rodada anterior com a mesma --saida, diz outra).
 av_unique() {
 	local base n=1
 	base=$(basename "${1%/}")
 	base=$(printf '%s' "${base%.git}" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9._-' '-')
 	case $base in '' | . | ..) base=entrega ;; esac
 	AV_NOME=$base
-	while case $AV_NOMES in *" $AV_NOME "*) true ;; *) false ;; esac do
+	while case $AV_NOMES in *" $AV_NOME "*) true ;; *) av_other_source "$1" ;; esac do
 		n=$((n + 1))
 		AV_NOME=$base-$n
 	done
 	AV_NOMES="$AV_NOMES$AV_NOME "
+}
+av_other_source() { # ENTREGA: a pasta AV_NOME da saída é de outra entrega
+	[ -f "$AV_SAIDA/$AV_NOME/fonte.txt" ] && [ "$(cat "$AV_SAIDA/$AV_NOME/fonte.txt")" != "$1" ]
 }
 
 av_build_image() {
@@ -113,6 +117,7 @@ av_run_all() {
 		av_unique "$src"
 		mkdir -p "$AV_SAIDA/$AV_NOME"
 		rm -f "$AV_SAIDA/$AV_NOME/log.txt" # (em paralelo, as linhas são acrescentadas a ele)
+		printf '%s\n' "$src" >"$AV_SAIDA/$AV_NOME/fonte.txt"
 		if [ "$AVALIAR_PARALELO" -le 1 ]; then
 			av_grade "$n" "$src" "$AV_NOME" 2>&1 | tee "$AV_SAIDA/$AV_NOME/log.txt"
 			continue

@@ -47,7 +47,7 @@ curlimages/curl:*=$CLIENT_IMAGE nginx:*=$NGINX_IMAGE postgres:*=$POSTGRES_IMAGE 
 	tav_remove_server "$server_id"
 
 	tav_limits_and_usage
-	tav_caixa_retry # (em tests/caixa.sh)
+	tav_avaliador # (em tests/avaliador.sh)
 	tav_image_checks
 	echo "Os relatórios ficam em ${saida#"$ROOT"/} (turma.html, turma.png, <entrega>/RELATORIO.md)."
 }

@@ -1,17 +1,19 @@
 # shellcheck shell=bash
 #
-# tests/caixa.sh — parte do ./run.sh test avaliar: a avaliação que não termina. Primeiro, o que
-# o host escreve quando o juiz parou no meio (av_settle, sem Docker). Depois, a caixa que não
-# sobe, de verdade (uma caixa, minutos de CI, por isso uma entrega pequena). O avaliador tenta uma
+# tests/avaliador.sh — parte do ./run.sh test avaliar: o que o avaliador faz no host, fora da
+# caixa. Sem Docker: os nomes das pastas de saída numa rodada nova com a mesma --saida, e o que
+# o host escreve quando o juiz parou no meio (av_settle). Depois, a caixa que não sobe, de
+# verdade (uma caixa, minutos de CI, por isso uma entrega pequena): o avaliador tenta uma
 # segunda caixa, nova (lib/caixa.sh); com as duas falhando, a entrega sai "não avaliado" e o
 # código de saída é 1. A falha é de verdade: um docker na frente do PATH passa tudo ao docker do
 # sistema, menos o `docker run` da caixa, em que o dockerd de dentro ganha um arquivo de
 # configuração que não existe (ele sobe e sai na hora, como o que desistiu do containerd no CI).
 # Carregado pelo run.sh; chamado pelo test_avaliar (tests/avaliar.sh).
 
-tav_caixa_retry() {
-	local entrega="$ROOT/tests/avaliar/entregas/outros-nomes" rc=0
-	echo "A avaliação que não termina:"
+tav_avaliador() {
+	echo "O avaliador no host (nomes das pastas, o juiz que para, a caixa que não sobe):"
+	check "rodada nova com a mesma --saida: cada entrega volta à sua pasta; outra com o mesmo nome ganha -2" \
+		tav_names_again
 	check "tempo esgotado: o que o juiz não avaliou vira falhou com o motivo; o que AVALIAR_DESAFIOS deixou de fora segue ausente; código 0" \
 		tav_settle 137 "tempo esgotado (AVALIAR_TEMPO=9 s): a caixa foi removida" \
 		"tempo esgotado (AVALIAR_TEMPO=9 s): a caixa foi removida" sem-marca
@@ -19,6 +21,24 @@ tav_caixa_retry() {
 		tav_settle 1 '' "não avaliado: o avaliador não terminou (código 1; veja log.txt)" marca
 	check "o juiz terminou: os veredictos dele como estão, código 0" \
 		tav_settle 0 '' "não avaliado: o avaliador parou antes deste desafio" sem-marca
+	tav_caixa_retry
+}
+
+# tav_names_again: a turma /t/ana e /u/ana deu ana e ana-2 (fonte.txt de cada uma); uma rodada
+# só com /u/ana volta a ana-2 (e não escreve por cima do relatório da outra); /v/ana, nova, ana-3.
+tav_names_again() {
+	local AV_SAIDA=$WORK/nomes AV_NOMES=' ' AV_NOME got=''
+	rm -rf "$AV_SAIDA" && mkdir -p "$AV_SAIDA/ana" "$AV_SAIDA/ana-2"
+	echo /t/ana >"$AV_SAIDA/ana/fonte.txt" && echo /u/ana >"$AV_SAIDA/ana-2/fonte.txt"
+	av_unique /u/ana && got=$AV_NOME
+	AV_NOMES=' ' && av_unique /t/ana && got="$got $AV_NOME"
+	# shellcheck disable=SC2034 # AV_NOMES é lido por av_unique
+	AV_NOMES=' ' && av_unique /v/ana && got="$got $AV_NOME"
+	if [ "$got" != "ana-2 ana ana-3" ]; then echo "pastas: $got (esperado: ana-2 ana ana-3)" && return 1; fi
+}
+
+tav_caixa_retry() {
+	local entrega="$ROOT/tests/avaliar/entregas/outros-nomes" rc=0
 	tav_docker_falho uma "$WORK/docker-falho-uma"
 	tav_snapshot >"$WORK/caixa-antes"
 	printf '$ ./run.sh avaliar tests/avaliar/entregas/outros-nomes   # a primeira caixa não sobe\n'
