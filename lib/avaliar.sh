@@ -41,6 +41,7 @@ cmd_avaliar() {
 	preflight
 	mkdir -p "$saida" || die "não consegui criar a pasta de saída $saida"
 	AV_SAIDA=$(cd "$saida" && pwd)
+	av_check_saida
 	AV_RUN=$(date +%Y%m%d%H%M%S)-$$
 	AV_CACHE=$WORK/imagens && mkdir -p "$AV_CACHE"
 	trap av_on_exit EXIT
@@ -65,6 +66,21 @@ av_add_source() {
 		*://* | git@*:*) AV_FONTES+=("$1") ;;
 		*) die "não encontrei a pasta '$1' (e não é uma URL git, como https://.../aluno.git)" ;;
 	esac
+}
+
+# av_check_saida: nem a pasta de saída nem a pasta do relatório de uma entrega podem ser a
+# própria entrega (./run.sh avaliar ana --saida .): o avaliador escreveria por cima dos
+# arquivos dela (RELATORIO.md, log.txt, tempos.txt...). Erro antes de avaliar qualquer uma.
+av_check_saida() {
+	local src
+	for src in "${AV_FONTES[@]}"; do
+		av_unique "$src"
+		if [ "$AV_SAIDA" = "$src" ] || [ "$AV_SAIDA/$AV_NOME" = "$src" ]; then
+			die "a pasta de saída ($AV_SAIDA) escreveria dentro da entrega $src, por cima dos arquivos" \
+				"dela; escolha outra: ./run.sh avaliar ... --saida OUTRA-PASTA"
+		fi
+	done
+	AV_NOMES=' '
 }
 
 # av_unique ENTREGA: AV_NOME recebe o nome da pasta do relatório (o nome da pasta ou do

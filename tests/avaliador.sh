@@ -14,6 +14,8 @@ tav_avaliador() {
 	echo "O avaliador no host (nomes das pastas, o juiz que para, a caixa que não sobe):"
 	check "rodada nova com a mesma --saida: cada entrega volta à sua pasta; outra com o mesmo nome ganha -2" \
 		tav_names_again
+	check "--saida que escreveria dentro da entrega (a pasta mãe dela, ou ela mesma): erro, e os arquivos dela intactos" \
+		tav_saida_na_entrega
 	check "tempo esgotado: o que o juiz não avaliou vira falhou com o motivo; o que AVALIAR_DESAFIOS deixou de fora segue ausente; código 0" \
 		tav_settle 137 "tempo esgotado (AVALIAR_TEMPO=9 s): a caixa foi removida" \
 		"tempo esgotado (AVALIAR_TEMPO=9 s): a caixa foi removida" sem-marca
@@ -35,6 +37,23 @@ tav_names_again() {
 	# shellcheck disable=SC2034 # AV_NOMES é lido por av_unique
 	AV_NOMES=' ' && av_unique /v/ana && got="$got $AV_NOME"
 	if [ "$got" != "ana-2 ana ana-3" ]; then echo "pastas: $got (esperado: ana-2 ana ana-3)" && return 1; fi
+}
+
+# tav_saida_na_entrega: ./run.sh avaliar turma/ana --saida turma, e --saida turma/ana.
+tav_saida_na_entrega() {
+	local ana=$WORK/turma/ana saida out rc
+	rm -rf "$WORK/turma" && mkdir -p "$ana"
+	echo "o relatório da ana" >"$ana/RELATORIO.md" && echo "o log da ana" >"$ana/log.txt"
+	for saida in "$WORK/turma" "$ana"; do
+		rc=0
+		out=$("$ROOT/run.sh" avaliar "$ana" --saida "$saida" </dev/null 2>&1) || rc=$?
+		failed_with "$rc" "$out" 'escreveria dentro da entrega' || return 1
+		if [ "$(cat "$ana/RELATORIO.md" "$ana/log.txt")" != "$(printf 'o relatório da ana\no log da ana')" ] ||
+			[ "$(find "$ana" -mindepth 1 | wc -l | tr -d ' ')" != 2 ]; then
+			echo "com --saida $saida, a pasta da entrega mudou:" && find "$ana" -mindepth 1
+			return 1
+		fi
+	done
 }
 
 tav_caixa_retry() {
