@@ -75,7 +75,8 @@ av_check_saida() {
 	local src
 	for src in "${AV_FONTES[@]}"; do
 		av_unique "$src"
-		if [ "$AV_SAIDA" = "$src" ] || [ "$AV_SAIDA/$AV_NOME" = "$src" ]; then
+		# (-ef: a mesma pasta, também num disco que não distingue maiúsculas, como o do macOS)
+		if [ "$AV_SAIDA" -ef "$src" ] || [ "$AV_SAIDA/$AV_NOME" -ef "$src" ]; then
 			die "a pasta de saída ($AV_SAIDA) escreveria dentro da entrega $src, por cima dos arquivos" \
 				"dela; escolha outra: ./run.sh avaliar ... --saida OUTRA-PASTA"
 		fi
