@@ -68,14 +68,12 @@ av_add_source() {
 	esac
 }
 
-# av_check_saida: nem a pasta de saída nem a pasta do relatório de uma entrega podem ser a
-# própria entrega (./run.sh avaliar ana --saida .): o avaliador escreveria por cima dos
-# arquivos dela (RELATORIO.md, log.txt, tempos.txt...). Erro antes de avaliar qualquer uma.
+# av_check_saida: a saída, ou a pasta do relatório, não pode ser uma entrega (avaliar ana --saida .:
+# por cima do RELATORIO.md e do log.txt dela); -ef: a mesma pasta também sem maiúsculas (macOS).
 av_check_saida() {
 	local src
 	for src in "${AV_FONTES[@]}"; do
 		av_unique "$src"
-		# (-ef: a mesma pasta, também num disco que não distingue maiúsculas, como o do macOS)
 		if [ "$AV_SAIDA" -ef "$src" ] || [ "$AV_SAIDA/$AV_NOME" -ef "$src" ]; then
 			die "a pasta de saída ($AV_SAIDA) escreveria dentro da entrega $src, por cima dos arquivos" \
 				"dela; escolha outra: ./run.sh avaliar ... --saida OUTRA-PASTA"
@@ -84,9 +82,8 @@ av_check_saida() {
 	AV_NOMES=' '
 }
 
-# av_unique ENTREGA: AV_NOME recebe o nome da pasta do relatório (o nome da pasta ou do
-# repositório, em [a-z0-9._-]), com -2, -3... se já foi dado nesta rodada, ou se a pasta já é
-# de outra entrega (o fonte.txt dela, de uma rodada anterior com a mesma --saida, diz outra).
+# av_unique ENTREGA: AV_NOME, o nome da pasta do relatório (o da pasta ou do repositório, em
+# [a-z0-9._-]); -2, -3... se já foi dado, ou se a pasta é de outra entrega (o fonte.txt diz).
 av_unique() {
 	local base n=1
 	base=$(basename "${1%/}")
@@ -99,9 +96,7 @@ av_unique() {
 	done
 	AV_NOMES="$AV_NOMES$AV_NOME "
 }
-av_other_source() { # ENTREGA: a pasta AV_NOME da saída é de outra entrega
-	[ -f "$AV_SAIDA/$AV_NOME/fonte.txt" ] && [ "$(cat "$AV_SAIDA/$AV_NOME/fonte.txt")" != "$1" ]
-}
+av_other_source() { [ -f "$AV_SAIDA/$AV_NOME/fonte.txt" ] && [ "$(cat "$AV_SAIDA/$AV_NOME/fonte.txt")" != "$1" ]; }
 
 av_build_image() {
 	local base=()
@@ -203,10 +198,8 @@ av_grade() {
 		$((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t4 - t3)) "$dir"
 }
 
-# av_settle DIR N STATUS: o que o juiz não chegou a avaliar ("não avaliado: ..."; os que
-# AVALIAR_DESAFIOS deixou de fora seguem ausente) vira falhou, com o motivo: o tempo esgotado
-# (ou o disco cheio), ou o juiz que parou com erro (então o código de saída será 1). Sem os
-# cinco veredictos do juiz, o host escreve os cinco (falhou).
+# av_settle DIR N STATUS: o não avaliado ("não avaliado: ..."; o fora de AVALIAR_DESAFIOS segue
+# ausente) vira falhou: tempo esgotado, disco cheio, ou o juiz que parou com erro (código 1).
 av_settle() {
 	local motivo=''
 	if [ -e "$WORK/tempo-$2" ]; then
@@ -338,7 +331,6 @@ av_fail() {
 	local k
 	for k in 1 2 3 4 5; do printf 'desafio%s\tfalhou\t%s\n' "$k" "$2"; done >"$1/veredictos.txt"
 	printf '# %s\n\nA avaliação não terminou: %s.\n' "${1##*/}" "$2" >"$1/RELATORIO.md"
-	# (o motivo como string JSON: \ e " escapados; o ${//} trataria o \' diferente no bash 3.2)
 	printf '{"score": 0, "output": "%s", "tests": []}\n' "$(printf '%s' "$2" | sed 's/[\\"]/\\&/g')" \
 		>"$1/results.json"
 }
