@@ -53,6 +53,7 @@ WAIT_SECS=${WAIT_SECS:-60}
 DRY_RUN=0        # 1: só imprime os comandos (--dry-run)
 WORK=''          # diretório temporário desta execução
 RESULTS=''       # arquivo com uma linha "ok"/"falhou" por verificação
+TEST_PART=''     # a parte do ./run.sh test em curso (na lista das falhas do fim)
 LAST_OUT=''      # saída do último comando executado por run()
 
 # As partes do ./run.sh test, na ordem em que `./run.sh test` as roda.
@@ -72,6 +73,7 @@ info() { printf '%s\n' "$*" >&2; }
 warn() { printf '%saviso:%s %s\n' "$C_FAIL" "$C_OFF" "$*" >&2; }
 die() {
 	printf '%serro:%s %s\n' "$C_FAIL" "$C_OFF" "$*" >&2
+	if [ -n "$WORK" ] && [ -d "$WORK" ]; then printf '%s\n' "$*" >"$WORK/erro"; fi # para o ./run.sh test
 	exit 1
 }
 # usage_error MENSAGEM: erro de uso (o que estava errado e onde ver o certo), código 2.
@@ -172,7 +174,9 @@ cmd_test() {
 	local part status t0 times=''
 	preflight
 	for part in ${1:-$TEST_PARTS}; do
-		status=0 t0=$(date +%s)
+		# shellcheck disable=SC2034 # TEST_PART: lido por note_failure (lib/verificacoes.sh)
+		status=0 t0=$(date +%s) TEST_PART=$part
+		rm -f "$WORK/erro"
 		set +e
 		(
 			set -e
@@ -181,7 +185,9 @@ cmd_test() {
 		status=$?
 		set -e
 		if [ "$status" != 0 ]; then
-			record_failure "teste '$part' abortou (código $status); veja a saída acima"
+			record_failure "teste '$part' abortou (código $status)$(if [ -s "$WORK/erro" ]; then
+				printf ': %s' "$(head -c 300 "$WORK/erro")"
+			fi); veja a saída acima"
 			case $part in [1-5] | swarm | cluster) ("clean_$part" >/dev/null 2>&1) || true ;; esac
 		fi
 		times="$times  $part: $(($(date +%s) - t0)) s"$'\n'

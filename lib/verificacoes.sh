@@ -19,6 +19,7 @@ check() {
 		printf '  %sfalhou%s  %s\n' "$C_FAIL" "$C_OFF" "$desc"
 		if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/          /' | head -n 60 || true; fi
 		echo falhou >>"$RESULTS"
+		note_failure "$desc"
 	fi
 }
 
@@ -32,7 +33,11 @@ checks_header() {
 record_failure() {
 	printf '  %sfalhou%s  %s\n' "$C_FAIL" "$C_OFF" "$1"
 	echo falhou >>"$RESULTS"
+	note_failure "$1"
 }
+
+# note_failure DESCRIÇÃO: guarda a falha, com a parte do ./run.sh test, para a lista do fim.
+note_failure() { printf '  %s%s\n' "${TEST_PART:+[$TEST_PART] }" "$1" >>"$RESULTS.falhas"; }
 
 count_results() { grep -c "^$1\$" "$RESULTS" || true; }
 
@@ -40,6 +45,7 @@ summary() {
 	local passed failed
 	passed=$(count_results ok)
 	failed=$(count_results falhou)
+	if [ -s "$RESULTS.falhas" ]; then printf '\nFalharam:\n' && cat "$RESULTS.falhas"; fi
 	echo
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]
