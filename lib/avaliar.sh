@@ -174,7 +174,7 @@ av_grade() {
 	wd=$!
 	t1=$SECONDS
 	if ! av_copy_in "$caixa" "$src"; then
-		kill "$wd" 2>/dev/null || true
+		{ kill "$wd" && wait "$wd"; } 2>/dev/null || true # sem o "Terminated" do bash
 		docker rm -f -v "$caixa" >/dev/null 2>&1 || true
 		av_fail "$dir" "não avaliado: a entrega não entrou na caixa (pasta ilegível ou git clone falhou)"
 		: >"$WORK/nao-avaliada"
@@ -186,7 +186,7 @@ av_grade() {
 	if [ "$status" = 0 ]; then av_juiz "$caixa" avaliar "$nome" || status=$?; fi
 	t3=$SECONDS
 	docker cp "$caixa:/saida/." "$dir/" >/dev/null 2>&1 || true
-	kill "$wd" 2>/dev/null || true
+	{ kill "$wd" && wait "$wd"; } 2>/dev/null || true # sem o "Terminated" do bash
 	docker rm -f -v "$caixa" >/dev/null 2>&1 || true
 	t4=$SECONDS
 	[ -d "$WORK" ] || return 0
