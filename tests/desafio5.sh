@@ -84,6 +84,37 @@ d5_unit_tests() {
 	docker rmi desafios-gateway-test >/dev/null
 }
 
+# d5_stop_keeps_log: docker stop do gateway com um cliente pedindo sem parar (até 300 pedidos
+# de 2 s no máximo): cada 200 que o cliente recebeu tem a sua linha no log do gateway (o último
+# lote sai no fim do processo, não se perde com ele). O gateway volta no fim.
+d5_stop_keeps_log() {
+	local gw ids=$WORK/ids-parada id falta=0 n
+	gw=$(service_id gateway)
+	: >"$ids"
+	(
+		i=0
+		while [ "$i" -lt 300 ]; do
+			id="parada-$$-$i"
+			[ "$(hcurl -s -o /dev/null -w '%{http_code}' --max-time 2 -H "X-Request-ID: $id" \
+				"$D5_GATEWAY_URL/users/1")" = 200 ] || break
+			echo "$id" >>"$ids"
+			i=$((i + 1))
+		done
+	) &
+	sleep 1
+	docker stop "$gw" >/dev/null
+	wait
+	docker logs "$gw" >"$WORK/log-parada" 2>&1
+	while read -r id; do
+		grep "\" 200 request_id=$id\$" "$WORK/log-parada" >/dev/null || falta=$((falta + 1))
+	done <"$ids"
+	n=$(grep -c . "$ids" || true)
+	docker start "$gw" >/dev/null
+	wait_healthy gateway >/dev/null 2>&1 || { echo "o gateway não voltou depois do docker start"; return 1; }
+	[ "$n" -ge 10 ] || { echo "o cliente só recebeu $n respostas 200 antes do docker stop"; return 1; }
+	equals "$falta linhas faltando (de $n respostas 200)" "0 linhas faltando (de $n respostas 200)"
+}
+
 test_5() {
 	cmd_5
 	echo "Exercícios de falha:"
@@ -129,6 +160,8 @@ test_5() {
 	check_hardened users_service orders_service gateway
 	drill_pids orders_service "$D5_GATEWAY_URL/orders" "$D5_GATEWAY_URL/users" "$D5_USERS_URL/users"
 	drill_crash gateway "$D5_GATEWAY_URL/users" '"nome":"Ana Souza"'
+	check "docker stop com um cliente pedindo: cada resposta 200 tem a sua linha no log do gateway" \
+		d5_stop_keeps_log
 	check_stops_fast gateway users_service orders_service
 	check_stays_stopped gateway
 	clean_5 >/dev/null

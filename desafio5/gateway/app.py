@@ -120,8 +120,9 @@ log_de_acesso = LogDeAcesso()  # uma linha por requisição, escrita em lotes (a
 async def app(scope, receive, send):
     """Cada requisição: lida dentro dos limites (ou recusada: 400, 408, 413, 431),
     despachada, a resposta enviada com o X-Request-ID, e uma linha no log de acesso."""
+    if scope["type"] == "lifespan":  # o início e o fim do processo
+        return await log_de_acesso.ciclo_de_vida(receive, send)
     status = 499  # o cliente saiu antes da resposta (o código que o nginx registra)
-    log_de_acesso.entrou()
     try:
         try:
             pedido = await ler_pedido(scope, receive)

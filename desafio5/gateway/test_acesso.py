@@ -26,37 +26,53 @@ class LogDeAcessoTest(unittest.IsolatedAsyncioTestCase):
         self.log = acesso.LogDeAcesso(self.saida)
 
     async def test_a_linha(self):
-        self.log.entrou()
         self.log.saiu(scope(b"/users/a%0Ab"), 200)
-        self.assertEqual(self.saida.escritas, ['10.0.0.7 "GET /users/a%0Ab HTTP/1.1" 200 request_id=r1\n'])
-        self.log.entrou()
         self.log.saiu({"method": "GET", "raw_path": b"/x"}, 431)  # recusada antes do X-Request-ID
-        self.assertEqual(self.saida.escritas[1], '- "GET /x HTTP/1.1" 431 request_id=-\n')
+        self.log.escrever()
+        self.assertEqual(self.saida.escritas, ['10.0.0.7 "GET /users/a%0Ab HTTP/1.1" 200 request_id=r1\n'
+                                               '- "GET /x HTTP/1.1" 431 request_id=-\n'])
 
     async def test_http_1_0(self):
         """O granian diz "1" num pedido HTTP/1.0; a linha diz HTTP/1.0, como a do nginx."""
-        self.log.entrou()
         self.log.saiu(dict(scope(), http_version="1"), 200)
+        self.log.escrever()
         self.assertEqual(self.saida.escritas, ['10.0.0.7 "GET /users/1 HTTP/1.0" 200 request_id=r1\n'])
 
-    async def test_um_lote_quando_a_ultima_em_andamento_termina(self):
-        for _ in range(3):
-            self.log.entrou()
+    async def test_as_linhas_saem_num_lote_no_prazo(self):
         self.log.saiu(scope(rid="a"), 200)
         self.log.saiu(scope(rid="b"), 503)
-        self.assertEqual(self.saida.escritas, [], "com requisições em andamento, espera o lote")
-        self.log.saiu(scope(rid="c"), 200)
-        self.assertEqual(len(self.saida.escritas), 1, "as três numa escrita só")
-        self.assertEqual([linha.rsplit("=", 1)[1] for linha in self.saida.escritas[0].splitlines()],
-                         ["a", "b", "c"])
-
-    async def test_com_requisicoes_em_andamento_o_lote_sai_no_prazo(self):
-        self.log.entrou()
-        self.log.entrou()  # esta fica em andamento
-        self.log.saiu(scope(), 200)
-        self.assertEqual(self.saida.escritas, [])
+        self.assertEqual(self.saida.escritas, [], "o lote espera o prazo")
         await asyncio.sleep(acesso.ESPERA + 0.05)
-        self.assertEqual(self.saida.escritas, ['10.0.0.7 "GET /users/1 HTTP/1.1" 200 request_id=r1\n'])
+        self.assertEqual(self.saida.escritas, ['10.0.0.7 "GET /users/1 HTTP/1.1" 200 request_id=a\n'
+                                               '10.0.0.7 "GET /users/1 HTTP/1.1" 503 request_id=b\n'])
+
+    async def test_um_lote_cheio_sai_na_hora(self):
+        for i in range(acesso.LOTE + 1):
+            self.log.saiu(scope(rid=str(i)), 200)
+        self.assertEqual(len(self.saida.escritas), 1, "LOTE linhas numa escrita só, sem esperar")
+        self.assertEqual(len(self.saida.escritas[0].splitlines()), acesso.LOTE)
+        await asyncio.sleep(acesso.ESPERA + 0.05)
+        self.assertEqual(self.saida.escritas[1:], ['10.0.0.7 "GET /users/1 HTTP/1.1" 200 '
+                                                   f'request_id={acesso.LOTE}\n'])
+
+    async def test_no_fim_do_processo_o_lote_que_falta_sai(self):
+        """O lifespan do ASGI: o granian avisa o fim depois das últimas requisições."""
+        mensagens = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+        respostas = []
+
+        async def receive():
+            if mensagens[0]["type"] == "lifespan.shutdown":
+                self.log.saiu(scope(rid="ultima"), 200)  # termina antes do aviso do fim
+            return mensagens.pop(0)
+
+        async def send(mensagem):
+            respostas.append((mensagem["type"], list(self.saida.escritas)))
+        await self.log.ciclo_de_vida(receive, send)
+        fim = ['10.0.0.7 "GET /users/1 HTTP/1.1" 200 request_id=ultima\n']
+        self.assertEqual(respostas, [("lifespan.startup.complete", []),
+                                     ("lifespan.shutdown.complete", fim)])
+        self.log.saiu(scope(rid="depois"), 200)  # (uma que ainda termine: direto, sem lote)
+        self.assertEqual(self.saida.escritas[1:], ['10.0.0.7 "GET /users/1 HTTP/1.1" 200 request_id=depois\n'])
 
 
 if __name__ == "__main__":

@@ -43,7 +43,10 @@ class GatewayTest(ComServicos):
         saida = io.StringIO()  # o log de acesso (stdout)
         try:
             with contextlib.redirect_stdout(saida):
-                await gw.app(scope, receber(*partes), send)
+                try:
+                    await gw.app(scope, receber(*partes), send)
+                finally:
+                    gw.log_de_acesso.escrever()  # o lote já (o gateway o escreve em até ESPERA s)
         finally:
             self.log = saida.getvalue()
         inicio = enviados[0]
