@@ -236,7 +236,7 @@ tav_reports() { # SAÍDA ESPERADO PROJETO
 # (por docker cp: funciona também com um engine remoto). O host não precisa de Python.
 tav_in_python() {
 	local name="avaliar-teste-py-$$" status=0
-	docker create --name "$name" --label "$AV_LABEL" "$PYTHON_IMAGE" python3 -c "$2" >/dev/null || return 1
+	docker create --name "$name" --label "$TAV_LABEL" "$PYTHON_IMAGE" python3 -c "$2" >/dev/null || return 1
 	docker cp "$1/." "$name:/saida" >/dev/null || status=$?
 	if [ "$status" = 0 ]; then docker start -a "$name" || status=$?; fi
 	docker rm -f "$name" >/dev/null 2>&1 || true
@@ -344,7 +344,7 @@ tav_screenshot() {
 		"$ROOT/tests/avaliar/navegador" >"$WORK/navegador-build.log" 2>&1 ||
 		{ tail -n 15 "$WORK/navegador-build.log"; return 1; }
 	rm -f "$png"
-	docker create --name "$name" --label "$AV_LABEL" avaliar-navegador >/dev/null || return 1
+	docker create --name "$name" --label "$TAV_LABEL" avaliar-navegador >/dev/null || return 1
 	docker cp "$1/." "$name:/pagina/" >/dev/null || status=$?
 	if [ "$status" = 0 ]; then docker start -a "$name" >"$WORK/navegador.log" 2>&1 || status=$?; fi
 	if [ "$status" = 0 ]; then docker cp "$name:/tmp/turma.png" "$png" >/dev/null 2>&1 || status=$?; fi
