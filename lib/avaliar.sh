@@ -8,8 +8,7 @@
 
 readonly AV_IMAGE=avaliar-caixa
 readonly AV_LABEL="$LABEL_KEY=avaliar"
-AVALIAR_TEMPO=${AVALIAR_TEMPO:-900}       # segundos por entrega, do início ao fim
-AVALIAR_PARALELO=${AVALIAR_PARALELO:-1}   # quantas caixas ao mesmo tempo
+AVALIAR_TEMPO=${AVALIAR_TEMPO:-900} AVALIAR_PARALELO=${AVALIAR_PARALELO:-1} # s por entrega; caixas ao mesmo tempo
 AVALIAR_MEMORIA=${AVALIAR_MEMORIA:-3g} AVALIAR_CPUS=${AVALIAR_CPUS:-2} AVALIAR_PIDS=${AVALIAR_PIDS:-4096}
 AVALIAR_DISCO=${AVALIAR_DISCO:-20480} # MiB no engine de cada caixa (imagens, builds, volumes)
 AVALIAR_DESAFIOS=${AVALIAR_DESAFIOS:-}       # "3 4": só esses desafios (os outros, ausente)
@@ -201,7 +200,7 @@ av_grade() {
 # av_settle DIR N STATUS: o não avaliado ("não avaliado: ..."; o fora de AVALIAR_DESAFIOS segue
 # ausente) vira falhou: tempo esgotado, disco cheio, ou o juiz que parou com erro (código 1).
 av_settle() {
-	local motivo=''
+	local motivo='' m
 	if [ -e "$WORK/tempo-$2" ]; then
 		motivo=$(cat "$WORK/tempo-$2")
 	elif [ "$3" != 0 ] || [ "$(grep -c . "$1/veredictos.txt" 2>/dev/null)" != 5 ]; then
@@ -213,6 +212,8 @@ av_settle() {
 		awk -F'\t' -v OFS='\t' -v m="$motivo" '$3 ~ /^não avaliado:/ { $2 = "falhou"; $3 = m } 1' \
 			"$1/veredictos.txt" >"$1/veredictos.tmp" && mv "$1/veredictos.tmp" "$1/veredictos.txt"
 		printf '\n**%s.**\n' "$motivo" >>"$1/RELATORIO.md"
+		m=$(printf '%s' "$motivo" | sed 's/[\\"]/\\&/g; s/[\\/&]/\\&/g') # o mesmo no results.json (JSON, e o sed)
+		if [ -s "$1/results.json" ]; then sed -i.tmp "s/\"não avaliado:[^\"]*\"/\"$m\"/g" "$1/results.json" && rm -f "$1/results.json.tmp"; fi
 	fi
 	if [ "$(grep -c . "$1/veredictos.txt" 2>/dev/null)" != 5 ]; then av_fail "$1" "$motivo"; fi
 }

@@ -16,9 +16,9 @@ tav_avaliador() {
 		tav_names_again
 	check "--saida que escreveria dentro da entrega (a pasta mãe dela, ou ela mesma): erro, e os arquivos dela intactos" \
 		tav_saida_na_entrega
-	check "tempo esgotado: o que o juiz não avaliou vira falhou com o motivo; o que AVALIAR_DESAFIOS deixou de fora segue ausente; código 0" \
-		tav_settle 137 "tempo esgotado (AVALIAR_TEMPO=9 s): a caixa foi removida" \
-		"tempo esgotado (AVALIAR_TEMPO=9 s): a caixa foi removida" sem-marca
+	check "tempo esgotado: o que o juiz não avaliou vira falhou com o motivo (também no results.json); o que AVALIAR_DESAFIOS deixou de fora segue ausente; código 0" \
+		tav_settle 137 "tempo esgotado (AVALIAR_TEMPO=9 s): a caixa & o /saida dela removidos" \
+		"tempo esgotado (AVALIAR_TEMPO=9 s): a caixa & o /saida dela removidos" sem-marca
 	check "o juiz parou com erro: \"não avaliado: o avaliador não terminou (código 1...)\" no que ficou, código 1" \
 		tav_settle 1 '' "não avaliado: o avaliador não terminou (código 1; veja log.txt)" marca
 	check "o juiz terminou: os veredictos dele como estão, código 0" \
@@ -88,12 +88,19 @@ tav_settle() {
 		3 falhou 'não avaliado: o avaliador parou antes deste desafio' 4 ausente 'nenhuma pasta do desafio 4' \
 		5 ausente 'não avaliado (JUIZ_DESAFIOS)' >"$dir/entrega/veredictos.txt"
 	: >"$dir/entrega/RELATORIO.md"
+	printf '{\n  "tests": [\n    {"name": "desafio2", "output": "tudo funciona"},\n    {"name": "desafio3", "output": "%s"}\n  ]\n}\n' \
+		'não avaliado: o avaliador parou antes deste desafio' >"$dir/entrega/results.json"
 	if [ -n "$2" ]; then printf '%s\n' "$2" >"$dir/tempo-7"; fi
 	(WORK=$dir && av_settle "$dir/entrega" 7 "$1")
 	want=$(printf 'desafio%s\t%s\t%s\n' 1 ausente 'não avaliado (JUIZ_DESAFIOS)' 2 passou 'tudo funciona' \
 		3 falhou "$3" 4 ausente 'nenhuma pasta do desafio 4' 5 ausente 'não avaliado (JUIZ_DESAFIOS)')
 	if [ "$(cat "$dir/entrega/veredictos.txt")" != "$want" ]; then
 		printf 'veredictos.txt:\n%s\nesperado:\n%s\n' "$(cat "$dir/entrega/veredictos.txt")" "$want"
+		return 1
+	fi
+	if ! grep -qxF "    {\"name\": \"desafio3\", \"output\": \"$3\"}" "$dir/entrega/results.json" ||
+		! grep -qF '"output": "tudo funciona"' "$dir/entrega/results.json"; then
+		printf 'results.json (o desafio3 com "%s"):\n%s\n' "$3" "$(cat "$dir/entrega/results.json")"
 		return 1
 	fi
 	case $4:$([ -e "$dir/nao-avaliada" ] && echo sim) in
