@@ -301,11 +301,14 @@ async def bulkhead(alvo):
         contagem[chave] = contagem.get(chave, 0) + 1
     problemas = []
     juiz_sondas(s, problemas)
-    # o que o README do desafio 5 promete, com VAGAS=64 (docker-compose.yml): as 64 vagas levam
-    # 504 no tempo de leitura (2 s), as outras 36, 503 "ocupado" depois de 0,1 s de espera
-    if contagem.get("504") != 64 or contagem.get("503 ocupado") != 36 or total > 3.5:
-        problemas.append(f"esperava 64 × 504 (tempo de leitura) e 36 × 503 \"ocupado\" (bulkhead cheio) "
-                         f"em até 3,5 s; veio {contagem} em {total:.1f} s")
+    # o que o README do desafio 5 promete, com VAGAS=64 (docker-compose.yml): as vagas levam 504
+    # no tempo de leitura (2 s), as outras, 503 "ocupado" depois de 0,1 s de espera. Das 64 vagas,
+    # até 2 podem estar com o /health do próprio gateway (o healthcheck do Docker, a cada 1 s,
+    # pergunta ao orders_service travado e espera os mesmos 2 s): visto no CI, 63 e 37
+    vagas = contagem.get("504", 0)
+    if not 62 <= vagas <= 64 or contagem.get("503 ocupado") != 100 - vagas or total > 3.5:
+        problemas.append(f"esperava 62 a 64 × 504 (tempo de leitura; as 64 vagas, menos as do /health) e o "
+                         f"resto 503 \"ocupado\" (bulkhead cheio) em até 3,5 s; veio {contagem} em {total:.1f} s")
     if set(contagem) - {"503 ocupado", "504"}:
         problemas.append(f"respostas fora de 503 ocupado / 504: {contagem}")
     if any(status in (503, 504) and b'"servico":"orders_service"' not in corpo for status, _, corpo in resultados):
