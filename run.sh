@@ -174,7 +174,7 @@ cmd_test() {
 	local part status t0 times=''
 	preflight
 	for part in ${1:-$TEST_PARTS}; do
-		# shellcheck disable=SC2034 # TEST_PART: lido por note_failure (lib/verificacoes.sh)
+		# shellcheck disable=SC2034 # TEST_PART: lido por record_failure (lib/verificacoes.sh)
 		status=0 t0=$(date +%s) TEST_PART=$part
 		rm -f "$WORK/erro"
 		set +e

@@ -16,10 +16,8 @@ check() {
 		printf '  %sok%s      %s\n' "$C_OK" "$C_OFF" "$desc"
 		echo ok >>"$RESULTS"
 	else
-		printf '  %sfalhou%s  %s\n' "$C_FAIL" "$C_OFF" "$desc"
+		record_failure "$desc"
 		if [ -n "$out" ]; then printf '%s\n' "$out" | sed 's/^/          /' | head -n 60 || true; fi
-		echo falhou >>"$RESULTS"
-		note_failure "$desc"
 	fi
 }
 
@@ -29,15 +27,13 @@ checks_header() {
 	echo "Verificações${1:+ ($1)}:"
 }
 
-# Registra uma falha que não veio de check (ex.: um desafio que abortou).
+# Registra uma falha (a de um check, ou a de um desafio que abortou); a lista do fim
+# (summary) a mostra com a parte do ./run.sh test em que ela aconteceu.
 record_failure() {
 	printf '  %sfalhou%s  %s\n' "$C_FAIL" "$C_OFF" "$1"
 	echo falhou >>"$RESULTS"
-	note_failure "$1"
+	printf '  %s%s\n' "${TEST_PART:+[$TEST_PART] }" "$1" >>"$RESULTS.falhas"
 }
-
-# note_failure DESCRIÇÃO: guarda a falha, com a parte do ./run.sh test, para a lista do fim.
-note_failure() { printf '  %s%s\n' "${TEST_PART:+[$TEST_PART] }" "$1" >>"$RESULTS.falhas"; }
 
 count_results() { grep -c "^$1\$" "$RESULTS" || true; }
 
