@@ -30,8 +30,9 @@ logging.basicConfig(level=logging.INFO, stream=sys.stdout,
 log = logging.getLogger("gateway")
 
 # ------------------------------------------------------------------ 1. as rotas
-# O primeiro pedaço do caminho diz o serviço: /users e tudo abaixo (até /users//1:
-# quem responde é o serviço) vai ao users_service; /orders..., ao orders_service.
+# O primeiro pedaço do caminho diz o serviço: /users e tudo abaixo vai ao users_service,
+# como veio (um /users//1 também: quem diz se ele existe é o serviço); /orders..., ao
+# orders_service.
 SERVICOS = {
     "users": Upstream("users_service", os.environ.get("USERS_URL", "http://users_service:5003")),
     "orders": Upstream("orders_service", os.environ.get("ORDERS_URL", "http://orders_service:5002")),
@@ -40,8 +41,9 @@ ROTAS = []  # as do próprio gateway, em GET e HEAD: a composição e o /health
 
 
 def rota(caminho):
-    """Como o @app.get do Flask: um <int:nome> do caminho chega à função como int."""
-    padrao = re.compile(re.sub(r"<int:(\w+)>", r"(?P<\1>[0-9]+)", caminho))
+    """Como o @app.get do Flask: um <int:nome> do caminho (até 18 dígitos) chega à função
+    como int, e outro método que não GET ou HEAD recebe 405."""
+    padrao = re.compile(re.sub(r"<int:(\w+)>", r"(?P<\1>[0-9]{1,18})", caminho))
 
     def registrar(funcao):
         ROTAS.append((padrao, funcao))
@@ -52,14 +54,13 @@ def rota(caminho):
 async def despachar(pedido):
     """Uma rota do gateway, se o caminho casa com ela; senão, o repasse ao serviço."""
     for padrao, funcao in ROTAS:
-        casou = padrao.fullmatch(pedido.path)
-        if casou and pedido.method in ("GET", "HEAD"):
+        if casou := padrao.fullmatch(pedido.path):
+            if pedido.method not in ("GET", "HEAD"):
+                return Resposta.json(405, erro="método não permitido")
             return await funcao(pedido, **{k: int(v) for k, v in casou.groupdict().items()})
     servico = SERVICOS.get(pedido.path[1:].split("/", 1)[0])  # "/users/1" -> "users"
     if servico is not None:
         return await repassar(pedido, servico)
-    if any(padrao.fullmatch(pedido.path) for padrao, _ in ROTAS):
-        return Resposta.json(405, erro="método não permitido")
     return Resposta.json(404, erro="recurso não encontrado")
 
 
@@ -79,7 +80,7 @@ async def usuario_com_pedidos(pedido, user_id):
     """O motivo de existir de um gateway além de rotear: uma resposta dos dois serviços."""
     user = await SERVICOS["users"].get(f"/users/{user_id}", pedido.request_id)
     if user.status != 200:
-        return user  # 404 do serviço, como veio
+        return user  # o 404 (ou outro erro) do serviço, como veio
     pedidos = await SERVICOS["orders"].get(f"/orders?user_id={user_id}", pedido.request_id)
     if pedidos.status != 200:
         raise FalhaUpstream("orders_service", 502, f"orders_service respondeu {pedidos.status}")

@@ -68,7 +68,9 @@ class GatewayTest(ComServicos):
         self.assertIn(b"\r\nHost: gw:5004\r\n", cabecalho, "o Host do cliente chega ao serviço")
 
     async def test_caminhos_que_o_servico_responde_sao_repassados(self):
-        for path in ("/users//1", "/users/", "/users/a%20b/%C3%A9", "/users/1/orders/2"):
+        # (um id de 5.000 dígitos não é a composição: o int() do Python recusaria, com um 500)
+        for path in ("/users//1", "/users/", "/users/a%20b/%C3%A9", "/users/1/orders/2",
+                     f"/users/{'9' * 5000}/orders"):
             with self.subTest(path=path):
                 self.respostas_users.append(http(308, b"redirecionando"))
                 self.assertEqual(await self.chamar(path), 308)
@@ -136,6 +138,8 @@ class GatewayTest(ComServicos):
                                            ("/usersx", "GET", 404, "recurso não encontrado"),
                                            ("*", "OPTIONS", 404, "recurso não encontrado"),
                                            ("/health", "POST", 405, "método não permitido"),
+                                           ("/users/1/orders", "POST", 405, "método não permitido"),
+                                           ("/users/1/orders", "DELETE", 405, "método não permitido"),
                                            ("/users", "TRACE", 405, "método não permitido")):
             with self.subTest(path=path, method=method):
                 self.assertEqual(await self.chamar(path, method), status)
