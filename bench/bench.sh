@@ -25,7 +25,7 @@ bench_quiet() {
 	status=$?
 	set -e
 	if [ "$status" != 0 ]; then
-		tail -n 30 "$WORK/bench.log" >&2
+		grep -v "GET /" "$WORK/bench.log" | tail -n 60 >&2
 		die "bench: falhou ao $desc (log acima)"
 	fi
 }
@@ -110,8 +110,37 @@ bench_gateway() {
 		done
 		info "bench: rodada $round de $BENCH_ROUNDS"
 	done
+	rm -f "$WORK"/cpu-*
+	for round in $(seq 1 "$BENCH_CPU_ROUNDS"); do
+		bench_cpu gateway http://gateway:5004/users "$(cd "$ROOT/desafio5" && service_id gateway)"
+		bench_cpu nginx http://desafios-bench-nginx:8080/users desafios-bench-nginx
+	done
 	docker rm -f desafios-bench-naive desafios-bench-nginx >/dev/null 2>&1 || true
 }
+
+# Para onde vai a CPU com 64 clientes: por requisição, a do proxy (gateway ou nginx), a do
+# users_service e a da máquina inteira, numa rodada sem aquecimento. Com as CPUs cheias, a razão
+# das vazões é a razão da CPU que cada requisição custa à máquina (bench/README.md).
+BENCH_CPU_ROUNDS=${BENCH_CPU_ROUNDS:-3}
+# cpu_us CONTÊINER: a CPU (utime + stime, em µs) de todos os processos do CONTÊINER até agora,
+# lida de um contêiner no mesmo espaço de PIDs (vale com cgroups v1 e v2, e no Docker Desktop)
+cpu_us() {
+	docker run --rm --pid "container:$1" desafios-bench sh -c 'getconf CLK_TCK; cat /proc/[0-9]*/stat 2>/dev/null' |
+		awk 'NR == 1 { hz = $1; next } { sub(/^.*\) /, ""); t += $12 + $13 } END { printf "%.0f\n", t * 1e6 / hz }'
+}
+# bench_cpu NOME URL CONTÊINER: uma linha "proxy users_service máquina" (µs por requisição) em cpu-NOME
+bench_cpu() {
+	local users p0 u0 out
+	users=$(cd "$ROOT/desafio5" && service_id users_service)
+	p0=$(cpu_us "$3") && u0=$(cpu_us "$users")
+	out=$(docker run --rm --network desafio5_default desafios-bench python loadgen.py "$2" 64 "$BENCH_SECS" frio)
+	printf '%s\n' "$out" >>"$WORK/bench.log"
+	awk -v p="$(($(cpu_us "$3") - p0))" -v u="$(($(cpu_us "$users") - u0))" \
+		-v m="$(printf '%s\n' "$out" | json_number maquina_us)" -v n="$(printf '%s\n' "$out" | json_number ok)" \
+		'BEGIN { if (n > 0) printf "%.0f %.0f %.0f\n", p / n, u / n, m / n }' >>"$WORK/cpu-$1"
+}
+# cpu_get NOME CAMPO: a mediana do CAMPO (1 proxy, 2 users_service, 3 máquina) entre as rodadas
+cpu_get() { awk -v f="$2" '{ print $f }' "$WORK/cpu-$1" | median; }
 
 bench_gateway_rows() {
 	local c name label
@@ -136,6 +165,12 @@ bench_gateway_rows() {
 	for c in 1 8 64; do
 		bench_row "gateway ÷ direto, req/s com concorrência $c" "$(load_ratio gateway direto "$c")x" "(só informativo)"
 	done
+	bench_row "CPU por requisição com 64 clientes: o proxy (mediana de $BENCH_CPU_ROUNDS rodadas)" \
+		"gateway $(cpu_get gateway 1) µs · nginx $(cpu_get nginx 1) µs" "(só informativo)"
+	bench_row "CPU por requisição com 64 clientes: o users_service atrás de cada um" \
+		"pelo gateway $(cpu_get gateway 2) µs · pelo nginx $(cpu_get nginx 2) µs" "(só informativo)"
+	bench_row "CPU por requisição com 64 clientes: a máquina inteira (nginx ÷ gateway: $(ratio "$(cpu_get nginx 3)" "$(cpu_get gateway 3)")x)" \
+		"pelo gateway $(cpu_get gateway 3) µs · pelo nginx $(cpu_get nginx 3) µs" "(só informativo)"
 }
 
 # bench_target MEDIDA VALOR UNIDADE ge|le LIMITE: uma linha com a meta e ✓/✗.

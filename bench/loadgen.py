@@ -1,9 +1,12 @@
 """Gerador de carga do ./run.sh bench: o wrk (C, epoll) numa linha de JSON.
 
-Uso: python loadgen.py URL CONCORRÊNCIA SEGUNDOS
+Uso: python loadgen.py URL CONCORRÊNCIA SEGUNDOS [frio]
 Cada uma das CONCORRÊNCIA conexões é keep-alive (como um cliente real) e repete
-GET URL durante SEGUNDOS (inteiros; o wrk não aceita frações). Imprime uma linha
-JSON: requisições por segundo, latências p50/p99 em ms, respostas 2xx/3xx e erros.
+GET URL durante SEGUNDOS (inteiros; o wrk não aceita frações), depois de 1 s de
+aquecimento (sem ele com "frio": a rodada medida é a única). Imprime uma linha JSON:
+requisições por segundo, latências p50/p99 em ms, respostas 2xx/3xx, erros e a CPU
+que a máquina inteira gastou durante a rodada medida (maquina_us, do /proc/stat, que
+num contêiner é o da máquina do Docker: no Docker Desktop, o da VM dele).
 
 Por que o wrk, e não threads em Python: o gerador divide as 2 CPUs com os
 servidores, e um gerador em Python satura antes deles (o GIL), achatando as
@@ -11,6 +14,7 @@ diferenças que o bench quer mostrar (direto 2.700 req/s com threads, 4.000 com 
 """
 import json
 import math
+import os
 import re
 import socket
 import subprocess
@@ -52,11 +56,21 @@ def parse(out, seconds):
     }
 
 
+def machine_busy_us():
+    """A CPU ocupada da máquina até agora, somadas as CPUs (user, nice, system, irq, softirq, steal)."""
+    with open("/proc/stat") as f:
+        fields = [int(n) for n in f.readline().split()[1:]]
+    return (sum(fields[0:3]) + sum(fields[5:8])) * 1_000_000 // os.sysconf("SC_CLK_TCK")
+
+
 def main():
     url, concurrency, seconds = sys.argv[1], int(sys.argv[2]), max(1, math.ceil(float(sys.argv[3])))
-    if seconds > 1:
+    if seconds > 1 and sys.argv[4:] != ["frio"]:
         run_wrk(url, concurrency, 1)  # aquecimento: conexões, caches frios
-    result = parse(run_wrk(url, concurrency, seconds), seconds)
+    before = machine_busy_us()
+    out = run_wrk(url, concurrency, seconds)
+    result = parse(out, seconds)
+    result["maquina_us"] = machine_busy_us() - before
     print(json.dumps({"url": url, "concorrencia": concurrency, **result}))
 
 
