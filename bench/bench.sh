@@ -119,8 +119,8 @@ bench_gateway() {
 }
 
 # Para onde vai a CPU com 64 clientes: por requisição, a do proxy (gateway ou nginx), a do
-# users_service e a da máquina inteira, numa rodada sem aquecimento. Com as CPUs cheias, a razão
-# das vazões é a razão da CPU que cada requisição custa à máquina (bench/README.md).
+# users_service e a da máquina inteira, numa rodada sem aquecimento: o porquê da razão (pelo
+# nginx, o teto é a cota de 1 CPU do users_service; pelo gateway, as CPUs da máquina; bench/README.md).
 BENCH_CPU_ROUNDS=${BENCH_CPU_ROUNDS:-3}
 # cpu_us CONTÊINER: a CPU (utime + stime, em µs) de todos os processos do CONTÊINER até agora,
 # lida de um contêiner no mesmo espaço de PIDs (vale com cgroups v1 e v2, e no Docker Desktop)
@@ -169,7 +169,7 @@ bench_gateway_rows() {
 		"gateway $(cpu_get gateway 1) µs · nginx $(cpu_get nginx 1) µs" "(só informativo)"
 	bench_row "CPU por requisição com 64 clientes: o users_service atrás de cada um" \
 		"pelo gateway $(cpu_get gateway 2) µs · pelo nginx $(cpu_get nginx 2) µs" "(só informativo)"
-	bench_row "CPU por requisição com 64 clientes: a máquina inteira (nginx ÷ gateway: $(ratio "$(cpu_get nginx 3)" "$(cpu_get gateway 3)")x)" \
+	bench_row "CPU por requisição com 64 clientes: a máquina inteira" \
 		"pelo gateway $(cpu_get gateway 3) µs · pelo nginx $(cpu_get nginx 3) µs" "(só informativo)"
 }
 
