@@ -304,8 +304,9 @@ class Upstream:
                     self._falhou(ip)                      #  uma vez, em outro endereço)
                     raise falha from None
                 repetiu = True
-            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as e:
-                # cortada depois de enviar (o aiohttp já tentou de novo uma conexão reaproveitada)
+            except aiohttp.ClientConnectionError as e:
+                # cortada depois de enviar, ou a conexão do pool já fechando na hora de escrever (a
+                # réplica morreu; o aiohttp só repete uma conexão reaproveitada nos outros casos)
                 falha = self._falha(503, "indisponível", e, request_id)
                 if method not in IDEMPOTENT:  # o pedido pode ter chegado: repetir um POST não é seguro
                     self._falhou(ip)
@@ -344,6 +345,8 @@ class Upstream:
             return Resposta(resp.status, headers, b"".join(partes))
         except aiohttp.ClientPayloadError as e:
             raise self._falha(502, "deu uma resposta HTTP inválida", e, request_id) from None
+        except aiohttp.ClientConnectionError as e:  # a conexão caiu antes do fim do corpo
+            raise self._falha(502, "cortou a resposta no meio", e, request_id) from None
         finally:
             if blocos is None:  # o aiohttp devolve a conexão ao pool só se ela estiver limpa
                 resp.release()

@@ -14,6 +14,8 @@ import time
 import unittest
 from unittest import mock
 
+import aiohttp
+
 import limites as lm
 
 # os avisos esperados não poluem a saída (os testes que os conferem usam assertLogs)
@@ -382,6 +384,34 @@ class UpstreamTest(ComServicos):
             await self.get(up, method="POST", body=b"{}")
         self.assertEqual(ctx.exception.status, 503)
         self.assertEqual(len(falsos[1].pedidos), 1, "o POST não foi repetido em outra réplica")
+
+    async def test_conexao_do_pool_fechando_get_tenta_outra_post_503(self):
+        # a réplica morreu (docker kill) com uma conexão no pool: o aiohttp a acha fechando na hora
+        # de escrever ("Cannot write to closing transport") e não repete; antes, isso dava 500
+        falsos, up = await self.replicas(eco, eco)
+        original, falhas = aiohttp.ClientSession.request, []
+
+        async def request(sessao, method, url, **kw):
+            if not falhas:
+                falhas.append(url)
+                raise aiohttp.ClientConnectionResetError("Cannot write to closing transport")
+            return await original(sessao, method, url, **kw)
+        with mock.patch.object(aiohttp.ClientSession, "request", request), self.assertLogs("gateway", "WARNING"):
+            self.assertEqual((await self.get(up)).status, 200, "GET: na outra réplica")
+            falhas.clear()
+            up._fora_ate.clear()
+            with self.assertRaises(lm.FalhaUpstream) as ctx:
+                await self.get(up, method="POST", body=b"{}")
+        self.assertEqual(ctx.exception.status, 503)
+        self.assertEqual(sum(len(f.pedidos) for f in falsos), 1, "o POST não foi repetido")
+
+    async def test_conexao_caida_no_meio_do_corpo_502(self):
+        falso = await self.servico(eco)
+        up = self.upstream(f"http://127.0.0.1:{falso.port}")
+        with mock.patch.object(aiohttp.ClientResponse, "read", side_effect=aiohttp.ServerDisconnectedError()), \
+                self.assertLogs("gateway", "WARNING"), self.assertRaises(lm.FalhaUpstream) as ctx:
+            await self.get(up)
+        self.assertEqual((ctx.exception.status, ctx.exception.mensagem), (502, "users_service cortou a resposta no meio"))
 
     async def test_resposta_antes_de_ler_o_corpo(self):
         # o users_service responde 405 a um POST sem ler o corpo, e fecha
