@@ -345,7 +345,8 @@ class Upstream:
             return Resposta(resp.status, headers, b"".join(partes))
         except aiohttp.ClientPayloadError as e:
             raise self._falha(502, "deu uma resposta HTTP inválida", e, request_id) from None
-        except aiohttp.ClientConnectionError as e:  # a conexão caiu antes do fim do corpo
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError,
+                aiohttp.ClientConnectionResetError) as e:  # caiu antes do fim do corpo (parado: 504)
             raise self._falha(502, "cortou a resposta no meio", e, request_id) from None
         finally:
             if blocos is None:  # o aiohttp devolve a conexão ao pool só se ela estiver limpa

@@ -322,6 +322,16 @@ class UpstreamTest(ComServicos):
         self.assertLess(segundos, 1)
         self.assertEqual((e.status, e.mensagem), (504, "users_service não respondeu em 0.3 s"))
 
+    async def test_corpo_parado_504_no_read_timeout(self):
+        def para(c, b):
+            async def responder(writer):
+                writer.write(http(body=b"x" * 50)[:-50])  # os cabeçalhos, e o corpo nunca chega
+                await asyncio.sleep(10)
+            return responder
+        e, segundos = await self.falha(para, "READ_TIMEOUT", 0.3)
+        self.assertLess(segundos, 1)
+        self.assertEqual(e.status, 504)
+
     async def test_a_conta_gotas_504_no_total(self):
         def lento(c, b):
             async def responder(writer):
